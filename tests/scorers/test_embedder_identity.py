@@ -54,3 +54,21 @@ def test_another_release_of_the_embedding_model_is_another_scorer_setting() -> N
         scorer_settings({"scorers": {"r": other}}),
     )
     assert changes and "embedder.version" in changes[0]
+
+
+def test_expected_behaviour_records_the_version_of_the_refusal_scorer_it_runs() -> None:
+    """With no refusal scorer named it runs its own (``RefusalScorer``): a new refusal version
+    (other labels) changed its verdicts under the same recorded identity, so compare saw one
+    scorer set alike on both sides of the change."""
+    from assurance_harness.scorers.refusal import RefusalScorer
+
+    assert _described("expected-behaviour")["refusal_version"] == RefusalScorer.version
+    assert "refusal_version" not in _described("expected-behaviour", refusal_scorer="r")
+    ours = _described("expected-behaviour")
+    other = {**ours, "refusal_version": "1"}
+    changes = scorer_changes(
+        {"e"},
+        scorer_settings({"scorers": {"e": other}}),
+        scorer_settings({"scorers": {"e": ours}}),
+    )
+    assert changes and "refusal_version" in changes[0]
