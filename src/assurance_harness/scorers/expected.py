@@ -84,6 +84,18 @@ class ExpectedBehaviourScorer(Scorer):
         scorer (``refusal_scorer``): recorded wherever it may."""
         return not self.params.refusal_scorer
 
+    def describe(self) -> dict[str, Any]:
+        """The base description, and where it runs its own refusal scorer (no
+        ``refusal_scorer`` named) that scorer's version: a new refusal version labels answers
+        otherwise, and so changes this scorer's verdicts; recorded, compare says the scorer
+        changed rather than finding it set alike on both sides."""
+        info = super().describe()
+        if not self.params.refusal_scorer:
+            from .refusal import RefusalScorer
+
+            info["refusal_version"] = RefusalScorer.version
+        return info
+
     @classmethod
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
         """The built-in refusal scorer's exemplar file, where one is named: that scorer's own
