@@ -47,3 +47,16 @@ def test_a_gate_that_names_its_cases_shows_them_without_the_line(
     page = _risk_page(project)
     assert "The responses behind the failing gates" in page, page
     assert "no single case pushed" not in page, page
+
+
+def test_a_worst_case_link_searches_for_its_whole_case_id(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A case id may hold '#' (a perturbed variant's ``a~typo#0``): the link searched for what
+    came before its first '#', every variant of the case, not the one case shown."""
+    suite = GROUPS_SUITE.replace("{id: c2,", '{id: "c2#x",')
+    project = make_project(tmp_path_factory.mktemp("risk-hash-id"), suite_text=suite)
+    project.run()
+    page = _risk_page(project)
+    assert ">c2#x#0</a>" in page, page
+    assert "?q=c2%23x" in page, page
