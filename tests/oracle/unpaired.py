@@ -9,7 +9,8 @@ and prompts), each recomputed from its own rows with scipy and closed forms writ
   the score t-test at the pooled rate with each run's cluster-robust variance around it
   (floored at the binomial variance there) on Welch-Satterthwaite degrees of freedom, and the
   interval inverting it; where both runs are all misses (or all hits), p is 1 and the interval
-  Newcombe's at each run's Korn-Graubard effective n;
+  [-u_a, u_b] with u = 1 - (alpha / 2)^(1 / k) for a run of k cases (Clopper-Pearson's bound
+  for 0 of k, the case as the unit: exact whatever the cases' correlation);
 - verdicts: Holm's step-down over the family's p-values, then the direction the command
   was given.
 """
@@ -109,9 +110,9 @@ def clustered_rate(
     n_a, n_b = size_a.sum(), size_b.sum()
     pooled = (hits_a.sum() + hits_b.sum()) / (n_a + n_b)
     if pooled in (0.0, 1.0):
-        e_a = rc.korn_graubard_n(hits_a, size_a, confidence)
-        e_b = rc.korn_graubard_n(hits_b, size_b, confidence)
-        return newcombe(pooled * e_a, e_a, pooled * e_b, e_b, confidence)
+        u_a = rc.clopper_pearson(0, size_a.size, confidence)[1]
+        u_b = rc.clopper_pearson(0, size_b.size, confidence)[1]
+        return Expected(0.0, -u_a if pooled == 0 else -u_b, u_b if pooled == 0 else u_a, 1.0)
     diff = hits_b.sum() / n_b - hits_a.sum() / n_a
     parts = []
     for hits, size, n in ((hits_a, size_a, n_a), (hits_b, size_b, n_b)):

@@ -54,3 +54,28 @@ def test_a_real_large_change_is_still_found() -> None:
     assert shifted.p_value is not None and shifted.p_value < 0.001, shifted
     assert shifted.diff > 0.59
     assert shifted.ci_low is not None and shifted.ci_low > 0, shifted
+
+
+def test_both_runs_without_a_hit_bound_the_difference_by_their_cases_not_their_samples() -> None:
+    """Ten cases of ten samples, no hit in either run: the interval was Newcombe's at the
+    Korn-Graubard effective n (77 of 100, as if the samples were independent), [-0.048, 0.048].
+    No hit shows nothing of how a case's samples agree; where they agree wholly (a prompt the
+    target always or never fails), a rate of 0.05 leaves all ten cases without a hit 60% of the
+    time, and that interval covered 0.05 in 0.41 of draws (ICC 1), 0.67 at ICC 0.5. The bound
+    that holds whatever the correlation is Clopper-Pearson's for 0 of k cases, 1 - 0.025^(1/k):
+    0.308 for ten cases, 0.842 for two (narrower there than the 0.876 given before)."""
+    ten = clustered_two_proportion(*_cases(), *_cases())
+    u = 1 - 0.025 ** (1 / 10)
+    assert ten.p_value == 1.0 and ten.diff == 0.0
+    assert ten.ci_low is not None and ten.ci_high is not None
+    assert abs(ten.ci_low + u) < 1e-12 and abs(ten.ci_high - u) < 1e-12, ten
+    two = clustered_two_proportion(*_cases(cases=2), *_cases(cases=2))
+    assert two.ci_high is not None and abs(two.ci_high - (1 - 0.025**0.5)) < 1e-12, two
+    # unequal runs: each side is the other run's bound; all hits mirror all misses
+    full = clustered_two_proportion(
+        np.full(3, 4.0), np.full(3, 4.0), np.full(20, 3.0), np.full(20, 3.0)
+    )
+    assert full.ci_low is not None and full.ci_high is not None
+    assert abs(full.ci_low + (1 - 0.025 ** (1 / 20))) < 1e-12, full
+    assert abs(full.ci_high - (1 - 0.025 ** (1 / 3))) < 1e-12, full
+    assert "over 3 and 20 cases" in full.method and "Clopper-Pearson" in full.method, full.method
