@@ -521,6 +521,45 @@ def compare_cells(full: bool) -> Iterator[Cell]:
         )
 
 
+def clustered_compare_cells(full: bool) -> Iterator[Cell]:
+    """``assurance compare``, unpaired, several samples a case: the rate difference's interval
+    (``clustered_two_proportion``) where runs without a hit are common (a baseline of rate 0,
+    a candidate of rate q), cases' rates beta-distributed at intra-case correlation ICC (1:
+    a case always or never hits). Where both runs have no hit the interval is each run's
+    bound for none of its k cases (``twosample._no_variance``)."""
+    from assurance_harness.stats.twosample import clustered_two_proportion
+
+    def run(rng: np.random.Generator, q: float, icc: float, k: int, m: int) -> Any:
+        if q == 0 or icc == 0:
+            rates = np.full(k, q)
+        elif icc >= 1:
+            rates = (rng.random(k) < q).astype(float)
+        else:
+            spread = (1 - icc) / icc
+            rates = rng.beta(q * spread, (1 - q) * spread, k)
+        return rng.binomial(m, rates).astype(float), np.full(k, float(m))
+
+    designs = ((2, 10), (3, 4), (10, 10), (20, 3))
+    for (k, m), q, icc in (
+        (d, q, icc) for d in designs for q in (0.05, 0.2) for icc in (0.0, 0.5, 1.0)
+    ):
+
+        def measure(
+            rng: np.random.Generator, d: int, resamples: int, k=k, m=m, q=q, icc=icc
+        ) -> tuple[float | None, float | None, str]:
+            r = clustered_two_proportion(*run(rng, 0.0, icc, k, m), *run(rng, q, icc, k, m))
+            return r.ci_low, r.ci_high, r.method
+
+        yield Cell(
+            f"compare rates, clustered, 0 -> {q}, ICC {icc}, {k} cases x {m}",
+            RateMetric,
+            None,
+            q,
+            lambda rng: [],
+            measure=measure,
+        )
+
+
 def bbq_cells(full: bool) -> Iterator[Cell]:
     """BBQ bias scores (``metrics/bbq_bias.py``): each item is answered "unknown" with
     probability ``unknown``, unread 2% of the time, and otherwise picks the stereotyped target
@@ -602,6 +641,7 @@ def cells(full: bool) -> Iterator[Cell]:
         agreement_cells,
         auc_cells,
         compare_cells,
+        clustered_compare_cells,
         bbq_cells,
     )
     for family in families:
