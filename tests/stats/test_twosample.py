@@ -51,10 +51,21 @@ def test_holm_step_down() -> None:
 
 
 def test_paired_bootstrap_identical_runs() -> None:
+    """No case of 100 differs between the runs: every resample's difference is 0, and the
+    bootstrap's interval was [0, 0], as if the runs could not differ at all. With rates (values
+    in [0, 1]) a case's difference lies in [-1, 1] and the share of cases that would differ is
+    at most 1 - 0.025^(1/100) = 0.0362 (Clopper-Pearson for 0 of 100): the interval is that."""
     cases = [(float(i % 3 == 0), 1) for i in range(100)]
     result = stats.paired_bootstrap(cases, cases, resamples=500)
     assert result.diff == 0 and result.p_value == 1.0
-    assert result.ci_low == result.ci_high == 0
+    u = 1 - 0.025 ** (1 / 100)
+    assert result.ci_low is not None and result.ci_high is not None
+    assert abs(result.ci_low + u) < 1e-12 and abs(result.ci_high - u) < 1e-12, result
+    assert "0 of 100 matched cases differ" in result.method, result.method
+    # every case missed in both runs, several samples a case: the cases bound it, not the rows
+    missed = [(0.0, 4)] * 10
+    none = stats.paired_bootstrap(missed, missed, resamples=500)
+    assert none.ci_high is not None and abs(none.ci_high - (1 - 0.025 ** (1 / 10))) < 1e-12
 
 
 def test_paired_bootstrap_point_estimate_with_samples() -> None:
