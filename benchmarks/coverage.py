@@ -521,6 +521,38 @@ def compare_cells(full: bool) -> Iterator[Cell]:
         )
 
 
+def rare_change_cells(full: bool) -> Iterator[Cell]:
+    """``assurance compare``, paired by case, rates: every case a miss in the baseline, each a
+    hit in the candidate with probability q (true difference q), so at small q no case differs
+    in most data sets; the interval is then the exact bound for 0 of n cases differ
+    (``twosample.none_differ_bound``), the bootstrap's otherwise. For each n, q just above
+    that bound's u = 1 - 0.025^(1/n) too, where it misses most."""
+    from assurance_harness.stats.twosample import paired_bootstrap
+
+    sizes = (10, 30, 100)
+    grid = [(q, n) for q in (0.01, 0.05) for n in sizes]
+    grid += [(round(1 - 0.025 ** (1 / n) + 0.01, 3), n) for n in sizes]
+    for q, n in grid:
+
+        def measure(
+            rng: np.random.Generator, d: int, resamples: int, n=n, q=q
+        ) -> tuple[float | None, float | None, str]:
+            hits = rng.random(n) < q
+            r = paired_bootstrap(
+                [(0.0, 1)] * n, [(float(h), 1) for h in hits], seed=d, resamples=resamples
+            )
+            return r.ci_low, r.ci_high, r.method
+
+        yield Cell(
+            f"compare rates paired, rare change 0 -> {q}, n={n}",
+            RateMetric,
+            None,
+            q,
+            lambda rng: [],
+            measure=measure,
+        )
+
+
 def clustered_compare_cells(full: bool) -> Iterator[Cell]:
     """``assurance compare``, unpaired, several samples a case: the rate difference's interval
     (``clustered_two_proportion``) where runs without a hit are common (a baseline of rate 0,
@@ -641,6 +673,7 @@ def cells(full: bool) -> Iterator[Cell]:
         agreement_cells,
         auc_cells,
         compare_cells,
+        rare_change_cells,
         clustered_compare_cells,
         bbq_cells,
     )

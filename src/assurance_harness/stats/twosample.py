@@ -401,6 +401,13 @@ def paired_bootstrap(
         if differ < MIN_DIFFERING
         else ""
     )
+    values = np.concatenate([sums_a[both] / cnt_a[both], sums_b[both] / cnt_b[both]])
+    if differ == 0 and matched and bool(((values >= 0) & (values <= 1)).all()):
+        low, high = none_differ_bound(diff, matched, confidence)
+        caveat += (
+            f"; interval: exact bound for 0 of {matched} matched cases differ (values in "
+            "[0, 1]), the bootstrap's being [0, 0]"
+        )
     unmatched = f", and {alone} cases with rows in one run only" if alone else ""
     return TestResult(
         diff=diff,
@@ -413,6 +420,20 @@ def paired_bootstrap(
         n_candidate=int(cnt_b.sum()),
         confidence=confidence,
     )
+
+
+def none_differ_bound(diff: float, cases: int, confidence: float) -> tuple[float, float]:
+    """The interval of a paired difference where none of ``cases`` matched cases differs
+    between the runs, their values in [0, 1] (rates, scores): every resample gives 0, so the
+    bootstrap's interval was [0, 0], as if the runs could not differ.
+
+    A case's difference lies in [-1, 1]; the share q of cases that would differ is at most
+    u = 1 - (alpha / 2)^(1 / k) (Clopper-Pearson's bound for 0 of k, one side at alpha / 2),
+    and those move the difference by at most q (1 - diff) up and q (1 + diff) down. It misses
+    only where q > u and yet no case of k differed, (1 - q)^k < alpha / 2. Coverage:
+    benchmarks/coverage.py's "compare rates paired, rare change" cells."""
+    u = 1 - ((1 - confidence) / 2) ** (1 / cases)
+    return max(-1.0, diff - (1 + diff) * u), min(1.0, diff + (1 - diff) * u)
 
 
 SIGN_FLIP = "p-value by the exact sign-flip test"
