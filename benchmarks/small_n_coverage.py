@@ -250,7 +250,6 @@ def cells() -> Iterator[Cell]:
         yield Cell(
             f"paired delta, skewed change, {n} pairs", PairedDeltaMetric, paired, 20.0, draw_pairs
         )
-    yield from _binary_pair_cells(paired)
     for statistic, shape in (("mean", shapes[0]), ("rate", None)):
         params = DisparityMetric.parse_params(
             {"value": "s.x", "by": "meta.group", "statistic": statistic}
@@ -338,36 +337,6 @@ def cells() -> Iterator[Cell]:
 
         yield Cell(
             f"flip-rate 0.1, {n} sources x 4 operators", FlipRateMetric, flip, 0.1, draw_flips
-        )
-
-
-BINARY_PAIRS = (2, 3, 5, 10, 30)
-DISCORDANT = (0.01, 0.1, 0.3, 0.6, 0.9)
-
-
-def _binary_pair_cells(paired: Any) -> Iterator[Cell]:
-    """A paired delta of 0/1 values (refused or not, for groups 'a' and 'b' of one template):
-    a pair is discordant at rate q, every discordant pair 'b' refusing where 'a' did not, so
-    the true delta is q, the worst case for pairs that all agree (most do at small q), whose
-    interval is the exact bound for 0 of n pairs differ (``metrics.paired._agreeing_bound``),
-    the t interval otherwise. Besides ``DISCORDANT``, for each n a q just above the exact
-    bound's u = 1 - 0.025^(1/n), where it misses most (q > u and no pair differed)."""
-    near = [(round(1 - 0.025 ** (1 / n) + 0.02, 3), n) for n in BINARY_PAIRS]
-    for q, n in [(q, n) for q in DISCORDANT for n in BINARY_PAIRS] + near:
-
-        def draw(rng: np.random.Generator, n: int = n, q: float = q) -> Rows:
-            out = []
-            for t, moved in enumerate(rng.random(n) < q):
-                out.append(row(2 * t, 0.0, template=f"t{t}", group="a"))
-                out.append(row(2 * t + 1, float(moved), template=f"t{t}", group="b"))
-            return out
-
-        yield Cell(
-            f"paired delta, 0/1 values, discordant {q}, {n} pairs",
-            PairedDeltaMetric,
-            paired,
-            q,
-            draw,
         )
 
 

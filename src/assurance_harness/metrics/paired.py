@@ -62,47 +62,25 @@ _DIGITS = 12
 
 
 def _t_interval(
-    values: np.ndarray, level: float, group: str, *, unit: bool = False
+    values: np.ndarray, level: float, group: str
 ) -> tuple[float | None, float | None, str | None]:
     """Student t interval for the mean of ``values`` (a group's deltas over pairs): (low, high,
-    why there is none). None from fewer than two pairs. Where every pair has the same delta a
-    zero-width interval would let a ``max:`` gate on its bound pass on pairs that cannot show
-    how far the delta may lie from what they all happened to give: with values in [0, 1]
-    (``unit``) that is bounded exactly (``_agreeing_bound``), else there is none."""
+    why there is none). None from fewer than two pairs, and None where every pair has the same
+    delta: a zero-width interval would let a ``max:`` gate on its bound pass on pairs that
+    cannot show how far the delta may lie from what they all happened to give."""
     if values.size < 2:
         return None, None, f"no interval: group '{group}' has one pair; a t interval needs two"
-    if float(np.ptp(values)) == 0:  # not se == 0: a mean of ten 0.1s is 0.1 + 1e-17
-        if unit:
-            return (*_agreeing_bound(float(values[0]), values.size, level), None)
+    mean = float(values.mean())
+    se = float(values.std(ddof=1)) / math.sqrt(values.size)
+    if se == 0:
         return (
             None,
             None,
             f"no interval: all {values.size} pairs of group '{group}' have the same delta, "
             "so there is no variance to bound it by",
         )
-    mean = float(values.mean())
-    se = float(values.std(ddof=1)) / math.sqrt(values.size)
     half = float(stdtrit(values.size - 1, 0.5 + level / 2)) * se  # = scipy.stats.t.ppf
     return mean - half, mean + half, None
-
-
-def _agreeing_bound(delta: float, pairs: int, level: float) -> tuple[float, float]:
-    """The interval of a mean delta whose ``pairs`` pairs (two or more) all gave ``delta``,
-    their values in [0, 1], so each delta in [-1, 1].
-
-    No pair differed from ``delta``: the share q of pairs that would is at most
-    u = 1 - (alpha / 2)^(1 / n) (Clopper-Pearson's bound for 0 of n, one side at alpha / 2),
-    and a pair that differs moves the mean delta by at most 1 - delta up and 1 + delta down,
-    so it lies in [delta - (1 + delta) u, delta + (1 - delta) u]. It misses only where q > u
-    and yet none of n pairs differed, (1 - q)^n < alpha / 2. Coverage measured with the t
-    interval it completes (0/1 outcomes, pairs discordant at 0.01 to 0.3, 2 to 50 pairs):
-    benchmarks/small_n_coverage.py's "paired delta, 0/1" cells."""
-    u = 1 - ((1 - level) / 2) ** (1 / pairs)
-    return max(-1.0, delta - (1 + delta) * u), min(1.0, delta + (1 - delta) * u)
-
-
-AGREEING = "exact bound for 0 of {n} pairs differ (every pair the same delta, values in [0, 1])"
-"""How a group's method names ``_agreeing_bound``."""
 
 
 @register_metric
@@ -258,24 +236,19 @@ class PairedDeltaMetric(MetricKind):
         )
         if caveat is not None:
             method = f"{method} ({caveat})"
-        # Values in [0, 1] (a refusal, a score): a delta lies in [-1, 1], so pairs that all
-        # agree still bound it (``_agreeing_bound``).
-        unit = all(0 <= m <= 1 for k in keys for m in means[k].values())
         per_group: dict[str, MetricValue] = {}
         for i, name in enumerate(names):
-            deltas = delta[i][~np.isnan(delta[i])]
-            low, high, why = _t_interval(deltas, level, name, unit=unit)
+            low, high, why = _t_interval(delta[i][~np.isnan(delta[i])], level, name)
             group_details: dict[str, Any] = {"mean_abs_delta": float(np.nanmean(np.abs(delta[i])))}
             if why is not None:
                 group_details["no_bound_reason"] = why
-            agreeing = unit and deltas.size >= 2 and float(np.ptp(deltas)) == 0
             per_group[name] = MetricValue(
                 float(group_means[i]),
                 int(counts[kept[i]]),
                 low,
                 high,
                 ctx.confidence,
-                f"{method}; {AGREEING.format(n=deltas.size)}" if agreeing else method,
+                method,
                 details=group_details,
             )
         worst = int(np.argmax(np.abs(group_means)))
@@ -295,7 +268,7 @@ class PairedDeltaMetric(MetricKind):
             top.ci_low,
             top.ci_high,
             ctx.confidence,
-            top.method,
+            method,
             groups=per_group,
             details=details,
         )
