@@ -15,10 +15,10 @@ CTX = MetricContext(seed=7)
 PARAMS = PairedDeltaMetric.parse_params({"value": "s.x", "reference": "a"})
 
 
-def _pairs(deltas: list[float], base: float = 0.5) -> list[dict]:
+def _pairs(deltas: list[float]) -> list[dict]:
     rows = []
     for t, delta in enumerate(deltas):
-        for group, value in (("a", base), ("b", base + delta)):
+        for group, value in (("a", 0.5), ("b", 0.5 + delta)):
             rows.append(
                 {
                     "case_id": f"t{t}-{group}",
@@ -43,35 +43,10 @@ def test_one_pair_has_no_interval_and_says_why() -> None:
 
 
 def test_pairs_that_all_have_the_same_delta_give_no_zero_width_interval() -> None:
-    """Values outside [0, 1] (lengths): nothing bounds how far a pair unlike the ten may lie."""
-    value = PairedDeltaMetric().compute(_pairs([0.0] * 10, base=50.0), PARAMS, CTX)
+    value = PairedDeltaMetric().compute(_pairs([0.0] * 10), PARAMS, CTX)
     assert value.value == 0.0 and value.ci_low is None and value.ci_high is None
     assert "same delta" in value.details["no_bound_reason"]
     assert _gate(value, max=0.05)["verdict"] == "no_data"
-
-
-def test_pairs_of_values_in_0_1_that_all_agree_give_the_exact_bound_for_n_pairs() -> None:
-    """Ten pairs of values in [0, 1] (a refusal, a score) whose groups all answered alike: no
-    pair differed, so the share q of pairs that differ is at most 1 - (alpha / 2)^(1 / n)
-    (Clopper-Pearson's bound for 0 of n, 0.308 for 10 at 95%), and a delta, in [-1, 1], moves
-    the mean delta by at most q * (1 - c) up and q * (1 + c) down from the common delta c.
-    Earlier: no interval, and a gate on a bound read no_data however many pairs agreed."""
-    u = 1 - 0.025 ** (1 / 10)
-    value = PairedDeltaMetric().compute(_pairs([0.0] * 10), PARAMS, CTX)
-    assert value.value == 0.0 and "no_bound_reason" not in value.details
-    assert value.ci_low is not None and value.ci_high is not None
-    assert abs(value.ci_low + u) < 1e-12 and abs(value.ci_high - u) < 1e-12
-    assert "0 of 10 pairs differ" in (value.method or "")
-    assert _gate(value, max=0.35)["verdict"] == "pass"
-    assert _gate(value, max=0.05)["verdict"] == "fail"
-    # 60 pairs narrow it: 1 - 0.025^(1/60) = 0.0596
-    more = PairedDeltaMetric().compute(_pairs([0.0] * 60), PARAMS, CTX)
-    assert more.ci_high is not None and abs(more.ci_high - (1 - 0.025 ** (1 / 60))) < 1e-12
-    # every pair moved by 0.25 (values 0.5 -> 0.75): [0.25 - 1.25 u, 0.25 + 0.75 u]
-    moved = PairedDeltaMetric().compute(_pairs([0.25] * 10), PARAMS, CTX)
-    assert moved.ci_low is not None and moved.ci_high is not None
-    assert abs(moved.ci_low - (0.25 - 1.25 * u)) < 1e-12
-    assert abs(moved.ci_high - (0.25 + 0.75 * u)) < 1e-12
 
 
 def test_pairs_with_varying_deltas_keep_their_t_interval() -> None:
