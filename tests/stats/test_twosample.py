@@ -56,7 +56,7 @@ def test_paired_bootstrap_identical_runs() -> None:
     in [0, 1]) a case's difference lies in [-1, 1] and the share of cases that would differ is
     at most 1 - 0.025^(1/100) = 0.0362 (Clopper-Pearson for 0 of 100): the interval is that."""
     cases = [(float(i % 3 == 0), 1) for i in range(100)]
-    result = stats.paired_bootstrap(cases, cases, resamples=500)
+    result = stats.paired_bootstrap(cases, cases, resamples=500, outcomes=True)
     assert result.diff == 0 and result.p_value == 1.0
     u = 1 - 0.025 ** (1 / 100)
     assert result.ci_low is not None and result.ci_high is not None
@@ -64,8 +64,19 @@ def test_paired_bootstrap_identical_runs() -> None:
     assert "0 of 100 matched cases differ" in result.method, result.method
     # every case missed in both runs, several samples a case: the cases bound it, not the rows
     missed = [(0.0, 4)] * 10
-    none = stats.paired_bootstrap(missed, missed, resamples=500)
+    none = stats.paired_bootstrap(missed, missed, resamples=500, outcomes=True)
     assert none.ci_high is not None and abs(none.ci_high - (1 - 0.025 ** (1 / 10))) < 1e-12
+
+
+def test_paired_bootstrap_bounds_no_differing_case_only_for_outcomes() -> None:
+    """The exact bound for none of k cases differing needs every row value in [0, 1] by its
+    scale (a rate's 0/1 outcomes), not as observed: a mean of VADER compound scores (in
+    [-1, 1]) that happened to lie in [0, 1] in both runs would have a case's difference moving
+    by up to 2, outside what the bound allows. A mean keeps the bootstrap's interval."""
+    cases = [(0.25 + 0.5 * (i % 2), 1) for i in range(100)]
+    result = stats.paired_bootstrap(cases, cases, resamples=500)
+    assert "matched cases differ" not in result.method, result.method
+    assert result.ci_low == 0 and result.ci_high == 0, result
 
 
 def test_paired_bootstrap_point_estimate_with_samples() -> None:
