@@ -492,6 +492,7 @@ def compare_cells(full: bool) -> Iterator[Cell]:
                     [(float(x), 1) for x in b],
                     seed=d,
                     resamples=resamples,
+                    outcomes=True,
                 )
                 return r.ci_low, r.ci_high, r.method
 
@@ -539,7 +540,11 @@ def rare_change_cells(full: bool) -> Iterator[Cell]:
         ) -> tuple[float | None, float | None, str]:
             hits = rng.random(n) < q
             r = paired_bootstrap(
-                [(0.0, 1)] * n, [(float(h), 1) for h in hits], seed=d, resamples=resamples
+                [(0.0, 1)] * n,
+                [(float(h), 1) for h in hits],
+                seed=d,
+                resamples=resamples,
+                outcomes=True,
             )
             return r.ci_low, r.ci_high, r.method
 

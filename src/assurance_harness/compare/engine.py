@@ -534,7 +534,12 @@ def _test_metric(
             values_b = [t for t in values_b if t[0][1] == group]
     if paired and values_a and values_b:
         return _paired_test(
-            values_a, values_b, seed=seed, resamples=resamples, confidence=confidence
+            values_a,
+            values_b,
+            seed=seed,
+            resamples=resamples,
+            confidence=confidence,
+            outcomes=kind == "rate",  # 0/1 by the scale, not only as these runs' values lie
         )
     if kind in ("rate", "mean") and values_a and values_b:
         # A case's samples are not independent outcomes: where a case holds several, the

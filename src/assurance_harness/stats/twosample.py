@@ -350,12 +350,16 @@ def paired_bootstrap(
     seed: int = 0,
     resamples: int = 2000,
     confidence: float = 0.95,
+    outcomes: bool = False,
 ) -> TestResult:
     """Difference of two ratio estimators, resampling matched cases together.
 
     ``base[i]`` and ``cand[i]`` are (sum of row values, number of rows) for the same case i in
     each run, so a case with several samples is one resampling unit (its samples are not
     independent). The point estimate equals the difference of the runs' overall values.
+    ``outcomes``: every row value is a 0/1 outcome by its scale (a rate's), so where no case
+    differs the exact bound ``none_differ_bound`` holds; values that merely lie in [0, 1] in
+    these runs (a mean of scores on [-1, 1]) do not give it.
     """
     if len(base) != len(cand) or not base:
         raise ValueError("paired bootstrap needs the same, non-empty list of cases in both runs")
@@ -401,12 +405,11 @@ def paired_bootstrap(
         if differ < MIN_DIFFERING
         else ""
     )
-    values = np.concatenate([sums_a[both] / cnt_a[both], sums_b[both] / cnt_b[both]])
-    if differ == 0 and matched and bool(((values >= 0) & (values <= 1)).all()):
+    if differ == 0 and matched and outcomes:
         low, high = none_differ_bound(diff, matched, confidence)
         caveat += (
-            f"; interval: exact bound for 0 of {matched} matched cases differ (values in "
-            "[0, 1]), the bootstrap's being [0, 0]"
+            f"; interval: exact bound for 0 of {matched} matched cases differ (0/1 outcomes), "
+            "the bootstrap's being [0, 0]"
         )
     unmatched = f", and {alone} cases with rows in one run only" if alone else ""
     return TestResult(
