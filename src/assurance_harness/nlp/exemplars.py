@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, MissingDependencyError
-from ..store.files import sha256_file, working_directory_hint
+from ..store.files import home_expanded, sha256_file, working_directory_hint
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def resolve_exemplars(
     model folder's is), or the one bundled with the package. ``base_dir``: the suite's folder,
     named in the hint when the file is there and not here."""
     if path:
-        resolved = Path(path).expanduser()
+        resolved = home_expanded(path)
         if not resolved.is_file():
             what = "is not a file" if resolved.exists() else "exemplar file not found"
             raise ConfigError.single(

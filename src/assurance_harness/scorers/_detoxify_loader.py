@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, MissingDependencyError
-from ..store.files import sha256_file, working_directory_hint
+from ..store.files import home_expanded, sha256_file, working_directory_hint
 
 MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
 BASE_MODELS = {
@@ -179,7 +179,7 @@ def check_local_files(
     suite's folder, named where a relative path is there and not here."""
     from ..store.files import unreadable_reason
 
-    path = Path(checkpoint).expanduser()
+    path = home_expanded(checkpoint)
     reason = unreadable_reason(path)
     if reason is not None:
         found = path.exists()
@@ -189,7 +189,7 @@ def check_local_files(
         raise MissingDependencyError(
             _missing_file_message(model_type, what, None if found else path, base_dir)
         )
-    directory = Path(config_dir).expanduser() if config_dir else path.parent
+    directory = home_expanded(config_dir) if config_dir else path.parent
     if not (directory / "config.json").is_file():
         what = f"no config.json in config directory '{directory}'"
         raise MissingDependencyError(
@@ -214,8 +214,8 @@ def load_local(
 ) -> DetoxifyModel:
     """From a checkpoint file and a local config/tokenizer directory, with no network."""
     check_local_files(checkpoint, config_dir, model_type=model_type)
-    path = Path(checkpoint).expanduser()
-    directory = Path(config_dir).expanduser() if config_dir else path.parent
+    path = home_expanded(checkpoint)
+    directory = home_expanded(config_dir) if config_dir else path.parent
     loaded = _read_checkpoint(path, trusted=trusted, model_type=model_type)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from ..nlp import config_files, files_sha256, model_load_fault, model_load_faults

@@ -72,9 +72,9 @@ def _field_name(label: str) -> str:
 def _check_model_dir(model_dir: str, base_dir: Path | None = None) -> Path:
     """The model folder, or the MissingDependencyError for one without a config.json.
     ``base_dir``: the suite's folder, named where the folder is there and not here."""
-    from ..store.files import working_directory_hint
+    from ..store.files import home_expanded, working_directory_hint
 
-    path = Path(model_dir).expanduser()
+    path = home_expanded(model_dir)
     if not (path / "config.json").is_file():
         raise MissingDependencyError(
             f"hf-classifier: '{path}' has no config.json; "
@@ -189,9 +189,9 @@ def _read_config(model_dir: str) -> dict[str, Any] | None:
     """The model's config.json, or None where there is none (the run then says the folder lacks
     it). One that is there but no JSON object raises ValueError naming it: nested 10,000 deep
     it was an internal error at validate, and otherwise a pass that failed at scoring."""
-    from ..store.files import read_bounded
+    from ..store.files import home_expanded, read_bounded
 
-    path = Path(model_dir).expanduser() / "config.json"
+    path = home_expanded(model_dir) / "config.json"
     if not path.is_file():  # (a FIFO is not: never opened)
         return None
     try:

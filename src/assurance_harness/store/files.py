@@ -64,6 +64,23 @@ __all__ = [
 ]
 
 
+def home_expanded(raw: str) -> Path:
+    """``raw`` as a path with a leading ``~`` (or ``~user``) read as that home folder, as
+    ``Path.expanduser`` does; where there is none to read it as (HOME unset for a user the
+    system's user database does not list, as in a container under an arbitrary uid, or a
+    ``~user`` this machine does not have) one configuration line naming the path, where
+    pathlib's RuntimeError was an internal error reported as a bug in the harness."""
+    try:
+        return Path(raw).expanduser()
+    except RuntimeError:  # "Could not determine home directory"
+        raise ConfigError.single(
+            raw,
+            "the path starts with '~', and there is no home folder for it on this machine "
+            "(HOME is not set and the user database does not list this user)",
+            hint="write the path in full, or set HOME",
+        ) from None
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
