@@ -11,18 +11,16 @@ Was: ``"error": 0`` (and ``0.0``, blank text, ``{"message": null}``, ``{"code": 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.datatypes import GenerationResponse
 from assurance_harness.targets.base import BadResponseError, Target
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import completion, json_response, serve
+from ..testing.openai_stub import answer_to, completion
 
 NOTHING = [0, 0.0, False, "", "  ", None, {}, [], {"message": None}, {"code": 0, "message": ""}]
 SOMETHING = [
@@ -47,31 +45,14 @@ def _answer(where: str, error: Any) -> GenerationResponse:
         body = completion("A whole answer.")
         body["choices"][0]["error"] = error
 
-    async def handler(_: web.Request) -> web.Response:
-        return json_response(body)
-
-    async def main() -> GenerationResponse:
-        async with serve(handler) as (url, _):
-            target: Target = (
-                HttpJsonTarget(HttpJsonSpec(url=url + "/g", body=BODY, response_path="output.text"))
-                if where == "http"
-                else OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
+    def make(url: str) -> Target:
+        if where == "http":
+            return HttpJsonTarget(
+                HttpJsonSpec(url=url + "/g", body=BODY, response_path="output.text")
             )
-            await target.start()
-            try:
-                return await target.generate(
-                    GenerationRequest(
-                        case_id="c1",
-                        sample=0,
-                        seed=0,
-                        messages=[{"role": "user", "content": "hi"}],
-                        params={},
-                    )
-                )
-            finally:
-                await target.close()
+        return OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
 
-    return asyncio.run(main())
+    return answer_to(body, make)
 
 
 WHERE = ["http", "beside choices", "in the choice"]

@@ -8,17 +8,14 @@ recorded choice 1's text and finish reason.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.datatypes import GenerationResponse
 from assurance_harness.targets.base import BadResponseError
-from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import completion, json_response, serve
+from ..testing.openai_stub import answer_to, completion
 
 
 def _choice(text: str, finish: str = "stop", **index: Any) -> dict[str, Any]:
@@ -28,27 +25,7 @@ def _choice(text: str, finish: str = "stop", **index: Any) -> dict[str, Any]:
 def _answer(choices: list[Any]) -> GenerationResponse:
     body = {**completion(), "choices": choices}
 
-    async def handler(_: web.Request) -> web.Response:
-        return json_response(body)
-
-    async def main() -> GenerationResponse:
-        async with serve(handler) as (url, _):
-            target = OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
-            await target.start()
-            try:
-                return await target.generate(
-                    GenerationRequest(
-                        case_id="c1",
-                        sample=0,
-                        seed=0,
-                        messages=[{"role": "user", "content": "hi"}],
-                        params={},
-                    )
-                )
-            finally:
-                await target.close()
-
-    return asyncio.run(main())
+    return answer_to(body)
 
 
 def test_the_choice_with_index_0_is_the_answer_wherever_it_is() -> None:

@@ -7,41 +7,18 @@ Was: the choices were read and scored as the model's answer, and the error was n
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.datatypes import GenerationResponse
 from assurance_harness.targets.base import BadResponseError
-from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import completion, json_response, serve
+from ..testing.openai_stub import answer_to, completion
 
 
 def _answer(body: dict[str, Any]) -> GenerationResponse:
-    async def handler(_: web.Request) -> web.Response:
-        return json_response(body)
-
-    async def main() -> GenerationResponse:
-        async with serve(handler) as (url, _):
-            target = OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
-            await target.start()
-            try:
-                return await target.generate(
-                    GenerationRequest(
-                        case_id="c1",
-                        sample=0,
-                        seed=0,
-                        messages=[{"role": "user", "content": "hello"}],
-                        params={},
-                    )
-                )
-            finally:
-                await target.close()
-
-    return asyncio.run(main())
+    return answer_to(body)
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,8 @@ from assurance_harness.datatypes import GenerationRequest, GenerationResponse
 from assurance_harness.formatting import incomplete_answer, incomplete_line
 from assurance_harness.runner.run import run_suite
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
-from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import ThreadedServer, completion, json_response, serve
+from ..testing.openai_stub import ThreadedServer, answer_to, completion, json_response, serve
 
 _REQUEST = GenerationRequest(
     case_id="c1", sample=0, seed=0, messages=[{"role": "user", "content": "hi"}], params={}
@@ -34,19 +33,7 @@ def _openai_answer(finish: Any) -> GenerationResponse:
     body = completion("Part of an answer")
     body["choices"][0]["finish_reason"] = finish
 
-    async def handler(_: web.Request) -> web.Response:
-        return json_response(body)
-
-    async def main() -> GenerationResponse:
-        async with serve(handler) as (url, _):
-            target = OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
-            await target.start()
-            try:
-                return await target.generate(_REQUEST)
-            finally:
-                await target.close()
-
-    return asyncio.run(main())
+    return answer_to(body)
 
 
 def _http_answer(finish: Any) -> GenerationResponse:

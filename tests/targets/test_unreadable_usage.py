@@ -10,7 +10,6 @@ was kept as if they were counts.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -19,11 +18,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.datatypes import GenerationResponse
 from assurance_harness.runner.run import run_suite
-from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import ThreadedServer, completion, json_response, serve
+from ..testing.openai_stub import ThreadedServer, answer_to, completion, json_response
 
 _MISSING = object()
 
@@ -35,27 +33,7 @@ def _answer(usage: Any) -> GenerationResponse:
     else:
         body["usage"] = usage
 
-    async def handler(_: web.Request) -> web.Response:
-        return json_response(body)
-
-    async def main() -> GenerationResponse:
-        async with serve(handler) as (url, _):
-            target = OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
-            await target.start()
-            try:
-                return await target.generate(
-                    GenerationRequest(
-                        case_id="c1",
-                        sample=0,
-                        seed=0,
-                        messages=[{"role": "user", "content": "hi"}],
-                        params={},
-                    )
-                )
-            finally:
-                await target.close()
-
-    return asyncio.run(main())
+    return answer_to(body)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,10 @@ from typing import Any
 
 from aiohttp import web
 
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse
+from assurance_harness.targets.base import Target
+from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -114,6 +118,38 @@ def json_response(
         headers=headers,
         content_type="application/json",
     )
+
+
+def answer_to(body: Any, make_target: Callable[[str], Target] | None = None) -> GenerationResponse:
+    """The ``GenerationResponse`` a target gives when its server answers every request with
+    ``body`` (JSON): one plain request ("hi"). ``make_target``: the target for the server's
+    base URL (default: an ``openai`` target at ``URL/v1``, model "m")."""
+
+    async def handler(_: web.Request) -> web.Response:
+        return json_response(body)
+
+    async def main() -> GenerationResponse:
+        async with serve(handler) as (url, _):
+            target = (
+                make_target(url)
+                if make_target is not None
+                else OpenAITarget(OpenAISpec(base_url=url + "/v1", model="m"))
+            )
+            await target.start()
+            try:
+                return await target.generate(
+                    GenerationRequest(
+                        case_id="c1",
+                        sample=0,
+                        seed=0,
+                        messages=[{"role": "user", "content": "hi"}],
+                        params={},
+                    )
+                )
+            finally:
+                await target.close()
+
+    return asyncio.run(main())
 
 
 def echo_handler(
