@@ -72,11 +72,15 @@ def test_paired_bootstrap_bounds_no_differing_case_only_for_outcomes() -> None:
     """The exact bound for none of k cases differing needs every row value in [0, 1] by its
     scale (a rate's 0/1 outcomes), not as observed: a mean of VADER compound scores (in
     [-1, 1]) that happened to lie in [0, 1] in both runs would have a case's difference moving
-    by up to 2, outside what the bound allows. A mean keeps the bootstrap's interval."""
+    by up to 2, outside what the bound allows. Nor is the bootstrap's [0, 0] an interval there
+    (every resample alike says nothing of cases that would differ): a mean gets none, and the
+    method says why."""
     cases = [(0.25 + 0.5 * (i % 2), 1) for i in range(100)]
     result = stats.paired_bootstrap(cases, cases, resamples=500)
-    assert "matched cases differ" not in result.method, result.method
-    assert result.ci_low == 0 and result.ci_high == 0, result
+    assert "matched cases differ (0/1" not in result.method, result.method
+    assert result.ci_low is None and result.ci_high is None, result
+    assert "no interval: none of the 100 matched cases differs" in result.method, result.method
+    assert result.diff == 0 and result.p_value == 1.0
 
 
 def test_paired_bootstrap_point_estimate_with_samples() -> None:
