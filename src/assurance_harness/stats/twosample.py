@@ -405,17 +405,27 @@ def paired_bootstrap(
         if differ < MIN_DIFFERING
         else ""
     )
+    bounds: tuple[float | None, float | None] = (float(low), float(high))
     if differ == 0 and matched and outcomes:
-        low, high = none_differ_bound(diff, matched, confidence)
+        bounds = none_differ_bound(diff, matched, confidence)
         caveat += (
             f"; interval: exact bound for 0 of {matched} matched cases differ (0/1 outcomes), "
             "the bootstrap's being [0, 0]"
         )
+    elif differ == 0 and matched:
+        # Every resample alike gives [0, 0], a certainty no sample of cases gives; without a
+        # known range for the values (a rate's 0/1) nothing bounds how far cases that would
+        # differ could move the difference.
+        bounds = (None, None)
+        caveat += (
+            f"; no interval: none of the {matched} matched cases differs between the runs, and "
+            "the values have no known range to bound a difference by"
+        )
     unmatched = f", and {alone} cases with rows in one run only" if alone else ""
     return TestResult(
         diff=diff,
-        ci_low=float(low),
-        ci_high=float(high),
+        ci_low=bounds[0],
+        ci_high=bounds[1],
         p_value=float(p_value),
         method=f"paired bootstrap over {matched} matched cases{unmatched} (seed={seed}, "
         f"resamples={resamples}){flipped}{caveat}",
