@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..datatypes import Case
 from ..errors import ConfigError
+from ..store.files import home_expanded
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -34,14 +35,7 @@ def resolve_path(base_dir: Path, raw: str, *, what: str) -> Path:
         raise ConfigError.single(
             repr(raw)[1:-1], f"the path of the {what} holds a NUL character", hint="remove it"
         )
-    try:
-        path = Path(raw).expanduser()
-    except RuntimeError:  # pathlib's "Could not determine home directory"
-        raise ConfigError.single(
-            raw,
-            f"the path of the {what} starts with a home folder this machine does not know",
-            hint="write the path in full, or relative to the suite file's directory",
-        ) from None
+    path = home_expanded(raw)  # '~user' of a user this machine does not have: one line
     if not path.is_absolute():
         path = base_dir / path
     if not path.exists():

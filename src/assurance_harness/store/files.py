@@ -73,11 +73,12 @@ def home_expanded(raw: str) -> Path:
     try:
         return Path(raw).expanduser()
     except RuntimeError:  # "Could not determine home directory"
+        head = raw.split("/", 1)[0]
         raise ConfigError.single(
             raw,
-            "the path starts with '~', and there is no home folder for it on this machine "
-            "(HOME is not set and the user database does not list this user)",
-            hint="write the path in full, or set HOME",
+            f"the path starts with '{head}', and there is no home folder for it on this machine "
+            "(HOME is not set and the user database does not list the user)",
+            hint="write the path in full, or relative to the file that names it, or set HOME",
         ) from None
 
 
