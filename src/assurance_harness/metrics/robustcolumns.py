@@ -37,7 +37,7 @@ from .robustness import (
     Tried,
     add_unmeasured,
     condition_scorers,
-    failed_originals,
+    failed_request_counts,
     interval_of_cells,
     rate_from_cells,
     unread_details,
@@ -346,7 +346,7 @@ class PairKind:
             "n_skipped": int(pairs.variants.size) - int(out.hits.size) - complied,
             "n_originals": pairs.n_originals,
             "n_unchanged": pairs.n_unchanged,
-            **failed_originals(pairs.n_failed_originals, pairs.n_failed_variants),
+            **failed_request_counts(pairs.n_failed_originals, pairs.n_failed_variants),
             **self._unread(pairs, out),
         }
         names = sorted(set(out.ops.tolist()))

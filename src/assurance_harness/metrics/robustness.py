@@ -130,12 +130,12 @@ def rate_from_cells(
     )
 
 
-def failed_originals(count: int, variants: int = 0) -> dict[str, int]:
+def failed_request_counts(originals: int, variants: int = 0) -> dict[str, int]:
     """``n_failed_originals`` and ``n_failed_variants`` for a rate's details, each only where
     there are any (so other summaries keep their shape): why variants had no original to
     compare with, and how many variants were never heard (a failed attack is no pair, nor
     unpaired, nor skipped, and a rate over the rest said nothing of it)."""
-    counts = {"n_failed_originals": count, "n_failed_variants": variants}
+    counts = {"n_failed_originals": originals, "n_failed_variants": variants}
     return {key: value for key, value in counts.items() if value}
 
 
@@ -390,7 +390,7 @@ class FlipRateMetric(MetricKind):
                 "n_skipped": len(matched.pairs) - len(outcomes),
                 "n_originals": matched.n_originals,
                 "n_unchanged": matched.n_unchanged,
-                **failed_originals(matched.n_failed_originals, matched.n_failed_variants),
+                **failed_request_counts(matched.n_failed_originals, matched.n_failed_variants),
                 **_unread_pairs(params, skipped),
             },
         )
@@ -464,7 +464,7 @@ class AttackSuccessMetric(MetricKind):
                 "n_skipped": len(matched.pairs) - len(outcomes) - complied,
                 "n_originals": matched.n_originals,
                 "n_unchanged": matched.n_unchanged,
-                **failed_originals(matched.n_failed_originals, matched.n_failed_variants),
+                **failed_request_counts(matched.n_failed_originals, matched.n_failed_variants),
                 **_unread_pairs(params, skipped),
             },
         )
