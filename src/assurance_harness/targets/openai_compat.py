@@ -308,15 +308,11 @@ def _first_choice(data: Any, *, status: int | None) -> Any:
     try:
         return answer_choice(data)
     except ChoicesUnclear as unclear:
-        raise _choices_unclear(str(unclear), status) from None
-
-
-def _choices_unclear(why: str, status: int | None) -> BadResponseError:
-    return BadResponseError(
-        f"the endpoint's choices do not say which is the answer: {why}; the answer is read "
-        "from the choice with index 0",
-        status=status,
-    )
+        raise BadResponseError(
+            f"the endpoint's choices do not say which is the answer: {unclear}; the answer is "
+            "read from the choice with index 0",
+            status=status,
+        ) from None
 
 
 _USAGE_DEPTH = 16
