@@ -59,11 +59,14 @@ def _build(root: Path) -> Archive:
         register.replace("target: targets/demo.yaml", "target: t.yaml"), encoding="utf-8"
     )
     run = ("--target", "t.yaml", "--no-report")
+    reports = root / "reports"
+    made: list[str] = []  # in the order made: two runs may begin in one second
     for _ in range(2):
         done = run_cli("run", "s.yaml", *run, "--register", "reg.yaml", cwd=root, timeout=120)
         assert done.returncode == 0, done.stderr
-    reports = root / "reports"
-    first, second = sorted(p.name for p in reports.iterdir() if p.is_dir() and p.name[0].isdigit())
+        (new,) = {p.name for p in reports.iterdir() if p.is_dir() and p.name[0].isdigit()} - {*made}
+        made.append(new)
+    first, second = made
     done = run_cli("baseline", "set", first, cwd=root)
     assert done.returncode == 0, done.stderr
     assert (reports / "evidence" / "ledger.jsonl").exists()
