@@ -113,6 +113,7 @@ class TransformersTarget(Target):
         self.s: TransformersSpec = spec
         self._pipe: Any = None
         self._version: str | None = None
+        self._cache_identity: str | None = None  # ``_cache_identity``, as loaded
         self._lock = threading.Lock()
         self._chat = False
 
@@ -129,19 +130,26 @@ class TransformersTarget(Target):
         return data
 
     def cache_fingerprint(self) -> str:
-        """The fingerprint with each model file's size and modification time in it: weights
-        saved again at the same path (fine-tuned, retrained) have the sizes and config.json
-        the fingerprint's digest reads, so the response cache served the previous weights'
-        answers as the new model's. The fingerprint itself is left as it was (a run started
-        before resumes, baselines still match); a cached answer whose files were written since
-        is generated again (as is one after a copy that does not keep modification times)."""
+        """The fingerprint with a digest of the model files' contents in it (``_content_digest``,
+        the one the model version reads; ``_cache_identity`` adds the times of files read
+        only in pieces): weights saved again at the same path (fine-tuned,
+        retrained) keep the sizes and config.json the fingerprint's digest reads, so the
+        response cache served the previous weights' answers as the new model's. Keyed on the
+        files' modification times instead, weights replaced by others of the same size with the
+        old time kept (``cp -p``, ``rsync -a``, ``tar x``, a restored backup) were still served
+        the old answers under the old model version, and a ``touch`` of unchanged weights threw
+        a valid cache away. A loaded target keys on the files as it loaded them (the weights
+        answering), read once at load; one not loaded reads them now. The fingerprint itself is
+        left as it was (a run started before resumes, baselines still match)."""
+        identity = self._cache_identity if self._pipe is not None else None
         blob = json.dumps(
             {
                 "fingerprint": self.fingerprint(),
-                "files": _dir_stamp(self.model_path),
-                # Cached answers carry their model version: those cached while it was the
-                # folder's name alone are generated again, not mixed in with stamped ones.
-                "model_version": "stamped",
+                "files": identity
+                or _cache_identity(self.model_path, _content_digest(self.model_path)),
+                # Cached answers carry their model version: those cached while the key read
+                # every file's modification time are generated again once, not mixed in.
+                "model_version": "content",
                 # Answers cached while a templated prompt had special tokens added again.
                 "template_tokens": "as written",
             },
@@ -151,14 +159,13 @@ class TransformersTarget(Target):
 
     def model_version(self) -> str:
         """What the answers report as the model's version: the folder's name and a digest of
-        its files' names, sizes and bytes (``lm@3f2a9c0b17d4``, ``_content_stamp``), as they
+        its files' names, sizes and bytes (``lm@3f2a9c0b17d4``, ``_content_digest``), as they
         were when the model was loaded. Weights retrained in place keep the folder, the config
         and the fingerprint (evidence recorded before keeps its identity), so the name alone
         showed a retrained model's runs as the same model's history in run records, compare,
         trend and the register. No modification time is in it: a checkpoint copied or fetched
         again is the same model, not a change flagged at every run."""
-        stamp = json.dumps(_content_stamp(self.model_path)).encode()
-        return f"{self.model_path.name}@{hashlib.sha256(stamp).hexdigest()[:12]}"
+        return _version_of(self.model_path, _content_digest(self.model_path))
 
     async def start(self) -> None:
         if self._pipe is None:
@@ -240,7 +247,9 @@ class TransformersTarget(Target):
                 "pip install torch transformers"
             ) from None
         path = str(self.model_path)
-        version = self.model_version()  # the files as they are read, not as a later answer's
+        # The files as they are read, not as a later answer's: its version and cache key.
+        digest = _content_digest(self.model_path)
+        identity = _cache_identity(self.model_path, digest)
         from ..nlp import model_load_fault, model_load_faults, quiet_transformers
 
         quiet_transformers()
@@ -282,7 +291,8 @@ class TransformersTarget(Target):
             "text-generation", model=model, tokenizer=tokenizer, device=self.s.device
         )
         self._torch = torch
-        self._version = version
+        self._version = _version_of(self.model_path, digest)
+        self._cache_identity = identity
 
     def _check_tokenizer(self, tokenizer: Any, path: str) -> None:
         """Refuse a tokenizer that reads text as no tokens: transformers loads a folder without
@@ -522,14 +532,28 @@ def _content_stamp(path: Path) -> list[tuple[str, int, str]] | None:
     return stamps
 
 
-def _dir_stamp(path: Path) -> list[tuple[str, int, int]] | None:
-    """Each file of the model directory as (name, size, modification time in ns): what tells
-    weights written again apart without reading gigabytes."""
-    if not path.is_dir():
-        return None
-    stamps = []
-    for item in sorted(path.iterdir()):
-        if item.is_file():
-            info = item.stat()
-            stamps.append((item.name, info.st_size, info.st_mtime_ns))
-    return stamps
+def _content_digest(path: Path) -> str:
+    """One digest of the model directory's files as ``_content_stamp`` reads them: what the
+    model version and the response cache key both name the checkpoint by."""
+    return hashlib.sha256(json.dumps(_content_stamp(path)).encode()).hexdigest()
+
+
+def _cache_identity(path: Path, digest: str) -> str:
+    """What the response cache keys a model directory's answers on: its content ``digest`` and,
+    for each file read only in pieces (over :data:`WHOLE_FILE_BYTES`), its modification time.
+    A change between the pieces (one small tensor of a large shard trained again) keeps the
+    digest, so the time written with it is what tells it apart; files read whole are known
+    by their bytes alone, and a copy that does not keep times (or a ``touch``) of the small
+    files keeps the cache. The model version stays content only (a checkpoint copied again is
+    the same model)."""
+    sampled = []
+    if path.is_dir():
+        for item in sorted(path.iterdir()):
+            if item.is_file() and (info := item.stat()).st_size > WHOLE_FILE_BYTES:
+                sampled.append((item.name, info.st_mtime_ns))
+    return json.dumps([digest, sampled])
+
+
+def _version_of(path: Path, digest: str) -> str:
+    """The model version of the directory at ``path`` whose content digest is ``digest``."""
+    return f"{path.name}@{digest[:12]}"
