@@ -57,6 +57,7 @@ class Prefetch:
     def __init__(self, *, intervals: bool) -> None:
         self._intervals = intervals
         self._thread: threading.Thread | None = None
+        self._began = threading.Event()
         self.environment: dict[str, Any] | None = None
         """The run's environment once the thread has read it (after :meth:`join`), else None."""
 
@@ -68,10 +69,20 @@ class Prefetch:
             self._thread.start()
 
     def join(self) -> None:
-        if self._thread is not None:
+        """Wait for the thread. Where a Ctrl-C (or pytest-timeout's signal) landed inside
+        :meth:`start`, ``Thread.join`` raises "cannot join thread before it is started", which
+        replaced the interrupt being handled: the run stopped as an internal error. Then the
+        thread, if it was launched at all, says so at once (``_began``) and is waited for."""
+        if self._thread is None:
+            return
+        try:
             self._thread.join()
+        except RuntimeError:  # its start was interrupted
+            if self._began.wait(timeout=1.0):
+                self._thread.join()
 
     def _import_all(self) -> None:
+        self._began.set()
         try:
             for name in AFTER_SENDING:
                 importlib.import_module(name)
