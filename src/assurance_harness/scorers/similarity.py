@@ -34,6 +34,22 @@ mode: an answer is compared with the other groups' answers to the same perturbat
 template (``perturbation`` and its variant, for ``perturb`` or ``attack`` listed after
 ``counterfactual``); v4 compared it with every answer to the template, its own group's variants
 too, so a group steered elsewhere found its close counterpart in its own answers.
+
+Version 6 (original mode): with ``samples: N`` a variant is compared with its source's original
+of its own sample only. Where that original's request failed (failed rows are never scored)
+while another sample's answered, v5 compared the variant with the first original answer it
+saw, another sample's, and recorded ``paired: true`` with a similarity: a comparison the run
+never made. Now it is not compared: ``paired`` false, similarity null, ``parse_error`` true and
+``unread_reason`` "original_missing: ...", so a mean skips it and says why beside n. The
+runner sends every case the same ``samples`` requests, so that is the only way an original
+misses one sample; a variant whose source has no answered original at all stays unpaired with
+no reason, as before (the scorer cannot tell every original request failing from a suite that
+keeps no original). It changes only rows whose own sample's original failed: nothing on
+single-sample data or on runs without failed originals. Run scope: the scorer is given every
+answered row of the run at once (``runner.executors.base.LocalScoring``; a resumed run is
+scored from its whole journal), so an original is never missed for being in another batch.
+Scores are stored in results.jsonl, not recomputed by ``register.summary_check``, so runs made
+by v5 keep their recorded values and attach as they were made.
 """
 
 from __future__ import annotations
@@ -73,7 +89,7 @@ class ConsistencyScorer(Scorer):
     """Cosine similarity of a response to the response(s) it should agree with."""
 
     name = "consistency"
-    version = "5"
+    version = "6"
     Params = ConsistencyParams
     fields = {
         "similarity": "cosine similarity in [-1, 1]: to the original's response (original mode) "
@@ -83,10 +99,13 @@ class ConsistencyScorer(Scorer):
         "max_similarity": "counterfactual mode: the highest similarity to another group's "
         "response; below a threshold, no other group got an answer like this one",
         "is_original": "original mode: this row is the unperturbed original",
-        "paired": "a response to compare with was found",
+        "paired": "a response to compare with was found (original mode: the original's "
+        "response of the same sample)",
         "parse_error": "this answer or the one it is compared with is empty, or (original "
-        "mode) its operator left the prompt unchanged (similarity null)",
-        "unread_reason": "why it was not compared ('empty_answer: ...'), else null",
+        "mode) its operator left the prompt unchanged, or its own sample's original failed "
+        "while another sample's answered (similarity null)",
+        "unread_reason": "why it was not compared ('empty_answer: ...', 'unchanged_prompt: "
+        "...', 'original_missing: ...'), else null",
     }
     field_types: ClassVar[dict[str, FieldType]] = {
         "similarity": "number",
@@ -128,12 +147,11 @@ class ConsistencyScorer(Scorer):
 
     def _original(self, batch: list[ScoreInput], params: ConsistencyParams) -> list[dict]:
         originals: dict[tuple[str, int], str] = {}
-        first_sample: dict[str, str] = {}
+        answered: dict[str, set[int]] = defaultdict(set)
         for item in batch:
             if item.case.metadata.get(params.original_key):
-                text = self._text(item, params)
-                originals[(item.case.id, item.sample)] = text
-                first_sample.setdefault(item.case.id, text)
+                originals[(item.case.id, item.sample)] = self._text(item, params)
+                answered[item.case.id].add(item.sample)
         pairs: list[tuple[int, str, str]] = []
         out: list[dict[str, Any]] = []
         for position, item in enumerate(batch):
@@ -151,7 +169,7 @@ class ConsistencyScorer(Scorer):
                 )
                 continue
             source = str(meta.get(params.source_key))
-            reference = originals.get((source, item.sample), first_sample.get(source))
+            reference = originals.get((source, item.sample))
             out.append(
                 {
                     "similarity": None,
@@ -163,6 +181,11 @@ class ConsistencyScorer(Scorer):
                 }
             )
             if reference is None:
+                if source in answered:  # its source answered other samples, not this one
+                    out[-1]["parse_error"] = True
+                    out[-1]["unread_reason"] = _original_missing(
+                        source, item.sample, answered[source]
+                    )
                 continue
             if meta.get("perturbation_changed") is False:  # its original's prompt again
                 out[-1]["parse_error"] = True
@@ -247,6 +270,20 @@ class ConsistencyScorer(Scorer):
                     **READ,
                 }
         return out
+
+
+def _original_missing(source: str, sample: int, answered: set[int]) -> str:
+    """(original mode) Why a variant whose source's original answered other samples but not
+    its own is not compared. The runner sends every case the same ``samples`` requests and
+    failed rows are never scored, so the original of its sample is a failed request; another
+    sample's answer is one the run never paired it with (v5 compared it all the same). The part
+    before ';' is the same on every such row, so a mean counts them under one reason."""
+    others = ", ".join(str(s) for s in sorted(answered))
+    return (
+        "original_missing: its own sample's original has no answer (its request failed), so "
+        "it is not compared with another sample's answer; the original "
+        f"'{source}' has no answer for sample {sample} (answered: sample {others})"
+    )
 
 
 def _perturbed_as(meta: dict[str, Any]) -> tuple[str, str]:
