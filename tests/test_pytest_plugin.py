@@ -605,11 +605,17 @@ def test_a_run_that_could_not_measure_is_an_error_not_a_failed_gate(
         assert "run_id" in names
 
 
-def _run_on(project: pytest.Pytester, target: str) -> pytest.RunResult:
-    """The session of :data:`ARGS` against ``target`` instead of ``bot.yaml``, no evidence."""
+def _args_on(target: str) -> list[str]:
+    """:data:`ARGS` against ``target`` instead of ``bot.yaml``, no evidence."""
     args = list(ARGS)
     args[args.index("bot.yaml")] = target
-    return project.runpytest_subprocess(*args, "--assurance-no-evidence")
+    return [*args, "--assurance-no-evidence"]
+
+
+def _run_on(project: pytest.Pytester, target: str) -> pytest.RunResult:
+    """The session of :func:`_args_on` in a pytest process of its own (one whose
+    ``PYTHONPATH`` holds an installed plugin's entry points)."""
+    return project.runpytest_subprocess(*_args_on(target))
 
 
 def test_a_runs_warnings_are_shown(
@@ -657,7 +663,7 @@ def test_answers_cut_off_are_said_in_the_session_summary(project: pytest.Pyteste
         "scorers: [{id: m, use: regex, with: {pattern: fine}}]\n"
         "metrics: [{id: r, rate: m.matched}]\ngates: [{metric: r, min: 0.5}]\n"
     )
-    result = _run_on(project, "t.yaml")
+    result = project.runpytest(*_args_on("t.yaml"))  # in process: nothing to install
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         ["suites/smoke.yaml: passed (run *", "  not complete: 2 of 2 answers *length 2*"]

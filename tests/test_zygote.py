@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,3 +189,76 @@ def test_a_server_gone_is_replaced_and_no_command_is_lost(tmp_path: Path) -> Non
     again = zygote()
     assert again is not None and again is not server and again.can_fork_for(dict(os.environ))
     assert run_cli("--version", cwd=tmp_path).stdout == done.stdout
+
+
+CTRL_C_PROBE = """\
+import json, os, signal
+from pathlib import Path
+
+
+def answer(prompt):
+    Path(os.environ["PROBE_OUT"]).write_text(json.dumps({
+        "sigint": getattr(signal.getsignal(signal.SIGINT), "__qualname__", None),
+    }))
+    signal.raise_signal(signal.SIGINT)
+    return "fine"
+"""
+
+
+def test_a_warm_command_takes_ctrl_c_as_a_fresh_one_does_when_the_tests_ignore_it(
+    tmp_path: Path,
+) -> None:
+    """``run_cli(..., ctrl_c=True)`` forks its command warm: the child puts Python's Ctrl-C
+    handler in place as a fresh interpreter started with SIGINT's default action does, even
+    where the server was started with SIGINT ignored (a shell's background job)."""
+    import signal
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        old = zygote()
+        assert old is not None
+        old.close()
+        server = zygote()  # a new server, started with SIGINT ignored
+        assert server is not None and server is not old
+    finally:
+        signal.signal(signal.SIGINT, before)
+    try:
+        seen = _ctrl_c_probes(tmp_path)
+    finally:
+        # Gone with this test: the next command gets a server started as the others are.
+        server.close()
+    (warm, warm_done), (fresh, fresh_done) = seen["warm"], seen["fresh"]
+    assert warm == fresh, (warm, fresh)
+    assert warm["sigint"] not in (None, "SIG_IGN"), warm
+    assert warm_done.returncode == fresh_done.returncode == 130, warm_done.stderr
+    assert warm_done.stderr.count("\n") == fresh_done.stderr.count("\n")
+    assert "Traceback" not in warm_done.stderr
+
+
+def _ctrl_c_probes(tmp_path: Path) -> dict[str, tuple[dict[str, object], Any]]:
+    """The probe run warm with ``ctrl_c`` and fresh with SIGINT's default action: what each
+    saw of SIGINT's handler, and how each ended."""
+    from .testing.signals import default_sigint
+
+    seen = {}
+    for name in ("warm", "fresh"):
+        root = tmp_path / name
+        root.mkdir()
+        _project(root)
+        (root / "bot.py").write_text(CTRL_C_PROBE)
+        env = {"PROBE_OUT": str(root / "probe.json")}
+        args = ("run", "s.yaml", "--target", "t.yaml", "--no-report")
+        if name == "warm":
+            done = run_cli(*args, cwd=root, env=env, ctrl_c=True)
+        else:
+            done = subprocess.run(
+                [sys.executable, "-m", "assurance_harness.cli", *args],
+                cwd=root,
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                preexec_fn=default_sigint,
+            )
+        seen[name] = (json.loads((root / "probe.json").read_text()), done)
+    return seen

@@ -56,7 +56,7 @@ def test_a_run_id_another_machine_took_in_the_team_store_is_drawn_again(
     first, second = tmp_path / "machine-a", tmp_path / "machine-b"
     for root in (first, second):
         root.mkdir()
-        echo_project(root, suite="echo")
+        echo_project(root, suite="run-ids")
     _draws(monkeypatch, [TAKEN])
     done = _run_in(first, pg_url)
     assert done.exit_code == 0, done.output

@@ -36,20 +36,25 @@ def run_cli(
     ``ctrl_c``: the run takes SIGINT (sent by its target, say) as a user's Ctrl-C however the
     test run was started (:func:`default_sigint`). ``file_size_limit``: no file of the run may
     grow past these bytes, a real write failure (:func:`tmpfs.file_size_limited`). Started from
-    a warm interpreter (:mod:`.zygote`) where nothing of that start-up can differ; a fresh one
-    otherwise, and for ``ctrl_c`` and ``file_size_limit``."""
+    a warm interpreter (:mod:`.zygote`) where nothing of that start-up can differ (``ctrl_c``
+    and ``file_size_limit`` too: the forked child sets them as a fresh start's ``preexec_fn``
+    does); a fresh one otherwise."""
     from .signals import default_sigint
     from .tmpfs import file_size_limited
     from .zygote import ZygoteUnavailable, zygote
 
-    if not ctrl_c and file_size_limit is None:
-        warm = zygote()
-        environment = {**os.environ, **env} if env else dict(os.environ)
-        if warm is not None and warm.can_fork_for(environment):
-            with contextlib.suppress(ZygoteUnavailable):  # then a fresh process, below
-                return warm.run(
-                    [str(a) for a in args], str(cwd) if cwd else None, environment, timeout
-                )
+    warm = zygote()
+    environment = {**os.environ, **env} if env else dict(os.environ)
+    if warm is not None and warm.can_fork_for(environment):
+        with contextlib.suppress(ZygoteUnavailable):  # then a fresh process, below
+            return warm.run(
+                [str(a) for a in args],
+                str(cwd) if cwd else None,
+                environment,
+                timeout,
+                ctrl_c=ctrl_c,
+                file_size_limit=file_size_limit,
+            )
     steps = [default_sigint] if ctrl_c else []
     if file_size_limit is not None:
         steps.append(file_size_limited(file_size_limit))

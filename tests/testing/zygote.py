@@ -214,13 +214,31 @@ class Zygote:
         )
 
     def run(
-        self, argv: Sequence[str], cwd: str | None, env: Mapping[str, str], timeout: float
+        self,
+        argv: Sequence[str],
+        cwd: str | None,
+        env: Mapping[str, str],
+        timeout: float,
+        *,
+        ctrl_c: bool = False,
+        file_size_limit: int | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """``python -m assurance_harness.cli ARGV...`` in ``cwd`` with ``env``, to completion:
-        as ``subprocess.run(..., capture_output=True, text=True, timeout=timeout)`` gives."""
+        as ``subprocess.run(..., capture_output=True, text=True, timeout=timeout)`` gives.
+        ``ctrl_c``: the command takes SIGINT as a user's Ctrl-C, as a fresh process started
+        with SIGINT's default action does (Python's own handler in place as its start-up puts
+        it), whatever the server inherited (a shell's background job has SIGINT ignored).
+        ``file_size_limit``: no file the command writes may grow past these bytes
+        (``tmpfs.file_size_limited``, set in the child before it imports the command)."""
         command = [sys.executable, "-m", COMMAND_MODULE, *argv]
         request = json.dumps(
-            {"argv": list(argv), "cwd": cwd or os.getcwd(), "env": dict(env)}
+            {
+                "argv": list(argv),
+                "cwd": cwd or os.getcwd(),
+                "env": dict(env),
+                "ctrl_c": ctrl_c,
+                "file_size_limit": file_size_limit,
+            }
         ).encode()
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
@@ -453,6 +471,17 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     os.dup2(err_fd, 2)
     for fd in (null, out_fd, err_fd):
         os.close(fd)
+    if request.get("ctrl_c"):
+        # What a fresh interpreter started with SIGINT's default action installs as it starts
+        # (``testing.signals.default_sigint`` before exec), before the package's first lines
+        # look at it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if request.get("file_size_limit") is not None:
+        import resource
+
+        limit = int(request["file_size_limit"])
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
