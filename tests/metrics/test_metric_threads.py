@@ -229,3 +229,24 @@ def test_fresh_process_threads_do_not_race_the_scipy_special_load(repo_root) -> 
         cwd=repo_root,
     )
     assert proc.returncode == 0 and "OK True" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_a_metric_on_a_thread_reads_the_rule_its_caller_set(monkeypatch) -> None:
+    """A summary is measured again under an earlier rule set in a context variable
+    (``effective_n_as_before``); a metric computed on a thread must read it too."""
+    import numpy as np
+
+    from assurance_harness.stats.intervals import effective_n, effective_n_as_before
+
+    monkeypatch.setattr(threads, "cores", lambda: 4)
+    sizes = np.full(10, 3.0)
+
+    def size(_: int) -> float:
+        assert threading.current_thread().name == threads.THREAD_NAME
+        return effective_n(np.zeros(10), sizes)
+
+    assert threads.map_in_order(size, [0, 1], parallel=True) == [10.0, 10.0]
+    with effective_n_as_before():
+        before = threads.map_in_order(size, [0, 1], parallel=True)
+        assert threads.Background(lambda: size(0), parallel=True).result() == before[0]
+    assert before[0] == before[1] == pytest.approx(24.5, abs=0.05)  # 30 samples, scaled

@@ -9,29 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.metrics.columns_check import compare_with_rows
-
-SUITE = """suite: pairs
-cases:
-  - {id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}
-scorers:
-  - {id: m, use: contains, with: {terms: [sorry]}}
-metrics:
-  - {id: flips, flip-rate: {value: m.matched}}
-  - {id: asr, attack-success: {refused: m.matched}}
-gates:
-  - {metric: flips, max: 0.1}
-  - {metric: asr, max: 0.1}
-"""
+from tests.metrics.pairs_fixture import pair_row, pairs_suite
 
 
 def _row(case: str, meta: dict[str, object], *, failed: bool) -> dict[str, object]:
-    return {
-        "case_id": case,
-        "sample": 0,
-        "error": {"type": "timeout", "message": "timed out"} if failed else None,
-        "metadata": meta,
-        "scores": {} if failed else {"m": {"matched": False, "found": []}},
-    }
+    return pair_row(
+        case, meta, error={"type": "timeout", "message": "timed out"} if failed else None
+    )
 
 
 def _rows(failed_originals: list[str]) -> list[dict[str, object]]:
@@ -46,7 +30,7 @@ def _rows(failed_originals: list[str]) -> list[dict[str, object]]:
 
 def test_originals_that_all_failed_are_named_as_the_cause(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(0.1), encoding="utf-8")
     values, _ = compare_with_rows(suite, _rows(["a", "b"]), samples=1, chunk=1, seed=0)
     for metric in ("flips", "asr"):
         value = values[metric]
@@ -59,6 +43,6 @@ def test_originals_that_all_failed_are_named_as_the_cause(tmp_path: Path) -> Non
 
 def test_a_run_without_failed_originals_keeps_its_details_shape(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(0.1), encoding="utf-8")
     values, _ = compare_with_rows(suite, _rows([]), samples=1, chunk=2, seed=0)
     assert "n_failed_originals" not in values["flips"].details

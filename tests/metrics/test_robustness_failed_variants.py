@@ -9,26 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.metrics.columns_check import compare_with_rows
-
-SUITE = """suite: pairs
-cases:
-  - {id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}
-scorers:
-  - {id: m, use: contains, with: {terms: [sorry]}}
-metrics:
-  - {id: flips, flip-rate: {value: m.matched}}
-  - {id: asr, attack-success: {refused: m.matched}}
-"""
+from tests.metrics.pairs_fixture import pair_row, pairs_suite
 
 
 def _row(case: str, meta: dict[str, object], *, failed: bool) -> dict[str, object]:
-    return {
-        "case_id": case,
-        "sample": 0,
-        "error": {"type": "http_500", "message": "server error"} if failed else None,
-        "metadata": meta,
-        "scores": {} if failed else {"m": {"matched": True, "found": ["sorry"]}},
-    }
+    http_500 = {"type": "http_500", "message": "server error"}
+    return pair_row(case, meta, matched=True, found=["sorry"], error=http_500 if failed else None)
 
 
 def _rows(failed: set[str]) -> list[dict[str, object]]:
@@ -45,7 +31,7 @@ def _rows(failed: set[str]) -> list[dict[str, object]]:
 
 def test_failed_variants_are_counted(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(), encoding="utf-8")
     failed = {"a~leetspeak#0", "b~leetspeak#0"}
     plain = _row("plain", {}, failed=True)  # a failed case of no source is no variant
     values, _ = compare_with_rows(suite, [*_rows(failed), plain], samples=1, chunk=2, seed=0)
@@ -57,7 +43,7 @@ def test_failed_variants_are_counted(tmp_path: Path) -> None:
 
 def test_a_run_without_failed_variants_keeps_its_details_shape(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(), encoding="utf-8")
     values, _ = compare_with_rows(suite, _rows(set()), samples=1, chunk=3, seed=0)
     assert "n_failed_variants" not in values["flips"].details
     assert "n_failed_variants" not in values["asr"].details

@@ -11,31 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.metrics.columns_check import compare_with_rows
+from tests.metrics.pairs_fixture import pair_row, pairs_suite
 
 from ..testing.cli import run_cli
 
-SUITE = """suite: pairs
-cases:
-  - {id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}
-scorers:
-  - {id: m, use: contains, with: {terms: [sorry]}}
-metrics:
-  - {id: flips, flip-rate: {value: m.matched}}
-  - {id: asr, attack-success: {refused: m.matched}}
-gates:
-  - {metric: flips, max: 0.1}
-  - {metric: asr, max: 0.1}
-"""
-
 
 def _row(case: str, meta: dict[str, object], matched: bool) -> dict[str, object]:
-    return {
-        "case_id": case,
-        "sample": 0,
-        "error": None,
-        "metadata": meta,
-        "scores": {"m": {"matched": matched, "found": []}},
-    }
+    return pair_row(case, meta, matched=matched)
 
 
 def _variant(source: str, op: str, matched: bool) -> dict[str, object]:
@@ -63,7 +45,7 @@ def test_a_rate_with_no_pair_says_why_from_rows_and_columns(
     tmp_path: Path, rows: list[dict[str, object]], flips_says: str | None, asr_says: str
 ) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(0.1), encoding="utf-8")
     values, _ = compare_with_rows(suite, rows, samples=1, chunk=1, seed=0)
     for metric, says in (("flips", flips_says), ("asr", asr_says)):
         if says is None:

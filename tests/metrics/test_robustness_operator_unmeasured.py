@@ -9,29 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.metrics.columns_check import compare_with_rows
-
-SUITE = """suite: pairs
-cases:
-  - {id: a, prompt: x, metadata: {source_id: a, original: true, perturbation: none}}
-scorers:
-  - {id: m, use: contains, with: {terms: [sorry]}}
-metrics:
-  - {id: flips, flip-rate: {value: m.matched}}
-  - {id: asr, attack-success: {refused: m.matched}}
-gates:
-  - {metric: flips, max: 0.5}
-  - {metric: asr, max: 0.5}
-"""
+from tests.metrics.pairs_fixture import pair_row, pairs_suite
 
 
 def _row(case: str, meta: dict[str, object], matched: bool, *, error: bool = False) -> dict:
-    return {
-        "case_id": case,
-        "sample": 0,
-        "error": {"type": "http_error", "message": "400"} if error else None,
-        "metadata": meta,
-        "scores": {} if error else {"m": {"matched": matched, "found": []}},
-    }
+    http_400 = {"type": "http_error", "message": "400"}
+    return pair_row(case, meta, matched=matched, error=http_400 if error else None)
 
 
 def _original(source: str) -> dict:
@@ -65,7 +48,7 @@ ROWS = [
 
 def test_an_operator_that_measured_nothing_fails_each_group_gate(tmp_path: Path) -> None:
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(0.5), encoding="utf-8")
     values, verdicts = compare_with_rows(suite, ROWS, samples=1, chunk=3, seed=0)
     for metric, verdict in zip(("flips", "asr"), verdicts, strict=True):
         groups = values[metric].groups or {}
@@ -85,7 +68,7 @@ def test_a_case_that_is_no_variant_makes_no_group(tmp_path: Path) -> None:
     """A suite's plain case (no source, no operator) beside the perturbed ones is no variant of
     anything: it makes no operator group without data (a gate failing on 'None')."""
     suite = tmp_path / "s.yaml"
-    suite.write_text(SUITE, encoding="utf-8")
+    suite.write_text(pairs_suite(0.5), encoding="utf-8")
     plain = _row("plain", {}, True)
     rows = [*ROWS[:4], plain]
     values, verdicts = compare_with_rows(suite, rows, samples=1, chunk=2, seed=0)

@@ -55,7 +55,7 @@ def corrected_rate(
         # The run's counts at Korn and Graubard's effective sample size, as every rate's (README
         # "Metrics"): agreeing samples of one case are not several independent outcomes.
         sums, sizes = rc.case_totals(counted, [float(o) for o in outcomes])
-        trials = rc.korn_graubard_n(sums, sizes, 0.95)
+        trials = rc.at_most_one_a_case(sums, sizes, rc.korn_graubard_n(sums, sizes, 0.95))
         successes = k / n * trials
         if trials < 1:  # under one effective outcome: no interval (README "Metrics")
             return rc.Figure(point, n, None, None, closed=True, details=observed)

@@ -88,9 +88,13 @@ def case_totals(rows: list[Row], values: list[float]) -> tuple[np.ndarray, np.nd
 def korn_graubard_n(sums: np.ndarray, sizes: np.ndarray, confidence: float) -> float:
     """Korn and Graubard's (1998) effective sample size of a ratio mean over k clusters:
     p(1 - p) / v with v the cluster-robust (linearised) variance, at most n, times
-    (t_{n-1} / t_{k-1})^2; with no variance (p at 0 or 1), n times that factor."""
+    (t_{n-1} / t_{k-1})^2; with every value 0 (or 1) k, the clusters, unscaled: then nothing
+    shows how alike a cluster's values are, and 0 of k clusters bounds the rate at any
+    correlation (README "Metrics")."""
     n, k = float(sizes.sum()), sizes.size
     p = float(sums.sum()) / n
+    if p in (0.0, 1.0):
+        return float(k)
     n_eff = n
     if 0 < p < 1:
         v = k / (k - 1) * float(np.sum((sums - p * sizes) ** 2)) / n**2
@@ -98,6 +102,14 @@ def korn_graubard_n(sums: np.ndarray, sizes: np.ndarray, confidence: float) -> f
             n_eff = min(n, p * (1 - p) / v)
     q = 0.5 + confidence / 2
     return n_eff * (float(stats.t.ppf(q, n - 1)) / float(stats.t.ppf(q, k - 1))) ** 2
+
+
+def at_most_one_a_case(sums: np.ndarray, sizes: np.ndarray, n_eff: float) -> float:
+    """A rate's effective sample size where fewer than 8 cases hold the rarer outcome (some hit
+    and some miss in the fewer of: cases with a hit, cases with a miss): at most one outcome a
+    case, as how alike a case's samples are cannot be read from so few (README "Metrics")."""
+    rarer = min(int((sums > 0).sum()), int((sums < sizes).sum()))
+    return min(n_eff, float(sizes.size)) if rarer < 8 else n_eff
 
 
 def clustered_proportion(
@@ -112,6 +124,8 @@ def clustered_proportion(
     n = float(sizes.sum())
     p = float(sums.sum()) / n
     n_eff = korn_graubard_n(sums, sizes, confidence)
+    if binary:
+        n_eff = at_most_one_a_case(sums, sizes, n_eff)
     if n_eff < 1 and not (sizes == 1).all():
         return None, None
     if not binary:

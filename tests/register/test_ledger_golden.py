@@ -23,6 +23,7 @@ import pytest
 
 from assurance_harness.register import ledger_store
 from assurance_harness.register.ledger import attach_run, read_ledger, record_hash, verify_ledger
+from assurance_harness.stats.intervals import clopper_pearson
 
 from .register_testkit import without_added_since_golden
 
@@ -34,11 +35,12 @@ COUNTS_ADDED_SINCE_GOLDEN = ["finish_reasons"]
 """summary.json's ``counts`` keys added since the golden run (docs/FORMATS.md): they come last."""
 OPTIONS_ADDED_SINCE_GOLDEN = ["write_reports", "attach_evidence"]
 """run.json's ``options`` the golden run (``--no-report --no-evidence``) would record now."""
-UNDER_ONE_OUTCOME_SINCE_GOLDEN = "refused_rate"
-"""The golden run's metric over two cases of two samples each: since a clustered rate under one
-effective outcome has no interval (Korn-Graubard n* 0.25 here; docs/bias-robustness.md), its
-interval is null with ``details.no_bound_reason``, where the golden run has two floats; so is
-its first gate's. Only that metric's and that gate's shape is read as the golden's."""
+ALIKE_SINCE_GOLDEN = "refused_rate"
+"""The golden run's metric over two cases of two samples each, every outcome a hit: bounded by
+its two cases since 2026-12-08 (``stats.intervals.effective_n``), Clopper-Pearson for 2 of 2,
+floats as the golden run's Wilson interval was (from 2026-12-06 it had none: Korn-Graubard's
+n* for samples counted as independent was 0.25, under one outcome). Its groups are one case of
+two samples each, with no interval (``ONE_CASE_SINCE_GOLDEN``)."""
 ONE_CASE_SINCE_GOLDEN = "answered_rate"
 """The golden run's metric over one case (calm-1) of two samples; ``refused_rate``'s groups are
 one case of two samples each too. Since one case's samples have no interval (they show nothing
@@ -149,11 +151,9 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     del options[-len(OPTIONS_ADDED_SINCE_GOLDEN) :]
     summary = dict(fresh["summary.json"])
     metrics = dict(summary["metrics"])
-    _with_interval_shape(metrics[UNDER_ONE_OUTCOME_SINCE_GOLDEN])
     _with_interval_shape(metrics[ONE_CASE_SINCE_GOLDEN])
-    for _, group in dict(metrics[UNDER_ONE_OUTCOME_SINCE_GOLDEN])["groups"]:
+    for _, group in dict(metrics[ALIKE_SINCE_GOLDEN])["groups"]:
         _with_interval_shape(group)
-    _with_interval_shape(summary["gates"][0])  # the first gate is on that metric
     assert fresh == golden
     # Deterministic content is identical too: the rows and the verdicts.
     golden_dir = GOLDEN / "reports" / RUN_ID
@@ -170,31 +170,23 @@ def test_the_runner_writes_run_files_of_the_golden_shape(
     # Clopper-Pearson); the verdicts, values and n must not move. A failing gate's worst cases
     # now take turns between its failing groups (issue 13): the same cases, in another order.
     # The ledger's bytes above come from the stored golden run, so they are unaffected.
-    # Under one effective outcome (UNDER_ONE_OUTCOME_SINCE_GOLDEN) the metric has no upper
-    # bound, so the gate on it has no overall figure to check (``checked`` null, and why); its
-    # groups are judged all the same (it read "no data" naming no group for a while,
-    # 2026-12-07).
-    reason = ours["metrics"][UNDER_ONE_OUTCOME_SINCE_GOLDEN]["details"].pop("no_bound_reason")
-    assert reason.startswith("no interval: the 2 cases give a Korn-Graubard effective")
+    # Every outcome alike (ALIKE_SINCE_GOLDEN): bounded by its two cases, 2 of 2.
+    alike = ours["metrics"][ALIKE_SINCE_GOLDEN]
+    assert (alike["ci_low"], alike["ci_high"]) == clopper_pearson(2, 2)
+    assert "all 4 outcomes alike" in alike["method"], alike["method"]
     upper = ours["gates"][2]
-    assert (upper["metric"], upper["bound"], upper["checked"]) == (
-        UNDER_ONE_OUTCOME_SINCE_GOLDEN,
-        "upper",
-        None,
-    )
-    assert upper.pop("no_data_reason") == reason
-    # Its groups (one case of two samples each) have no interval either: neither can be shown
-    # to pass or to fail, so the gate reads no data, naming both (the golden run failed them
-    # on their bounds).
+    assert (upper["metric"], upper["bound"], upper["checked"]) == (ALIKE_SINCE_GOLDEN, "upper", 1.0)
+    # Its groups (one case of two samples each) have no interval, and are named; the gate
+    # fails on the overall bound, as the golden run's did.
     assert (upper["verdict"], upper["failing_groups"], upper.pop("groups_without_data")) == (
-        "no_data",
+        "fail",
         ["a", "b"],
         ["a", "b"],
     )
     assert theirs["gates"][2]["verdict"] == "fail"
     # One case of two samples (ONE_CASE_SINCE_GOLDEN, and each of refused_rate's groups): no
     # interval, saying why; answered_rate's gate is on its point figure, which still passes.
-    refused = ours["metrics"][UNDER_ONE_OUTCOME_SINCE_GOLDEN]["groups"]
+    refused = ours["metrics"][ALIKE_SINCE_GOLDEN]["groups"]
     for entry in (ours["metrics"][ONE_CASE_SINCE_GOLDEN], refused["a"], refused["b"]):
         why = entry["details"].pop("no_bound_reason")
         assert why.startswith("no interval: one case; its 2 samples"), why

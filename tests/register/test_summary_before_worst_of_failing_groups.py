@@ -102,9 +102,19 @@ def test_a_fresh_run_names_no_rows_of_the_operator_that_passed(tmp_path: Path) -
     assert records and all(r.verdict == "fail" for r in records)
 
 
+def _run_made_before(root: Path) -> Path:
+    """The run, its figures as runs before 2026-12-08 computed them: ``flips`` has two sources
+    holding a flip, fewer than 8, so its effective size is capped at the sources since
+    (``stats.intervals.outcomes_effective_n``); ``WRITTEN_BEFORE`` is what that code wrote."""
+    from assurance_harness.stats.intervals import effective_n_as_before
+
+    with effective_n_as_before():
+        return run_project(root)
+
+
 def test_a_run_made_before_naming_the_whole_metrics_rows_attaches(tmp_path: Path) -> None:
     write_project(tmp_path)
-    run_dir = run_project(tmp_path)
+    run_dir = _run_made_before(tmp_path)
     summary = _as_made_before(run_dir)
     assert summary["gates"] == WRITTEN_BEFORE
     assert [list(g) for g in summary["gates"]] == [list(g) for g in WRITTEN_BEFORE]
@@ -119,7 +129,7 @@ def test_worst_cases_the_old_rule_does_not_give_are_refused(
     """Only exactly what the old rule gave attaches: a part of it, or a row that pushed
     nothing toward failing, is an edit."""
     write_project(tmp_path)
-    run_dir = run_project(tmp_path)
+    run_dir = _run_made_before(tmp_path)
     summary = _as_made_before(run_dir)
     summary["gates"][0]["worst_cases"] = named
     write_as_made_before(run_dir, summary)

@@ -29,7 +29,8 @@ def test_alike_clusters_widen_the_interval_and_few_of_them_are_labelled() -> Non
     assert high == pytest.approx(by_cluster[1], abs=0.02)
     assert "clustered over 40 cases" in method and "approximate" not in method
     _, _, few = clustered_clopper_pearson([5, 5, 0, 0, 0, 0, 0, 0], [5] * 8, unit="cases")
-    assert "approximate: only 2 cases hold the rarer outcome" in few
+    assert "at most one outcome a case: only 2 cases hold the rarer outcome" in few
+    assert "approximate" not in few
 
 
 def test_rate_metric_clusters_a_cases_samples() -> None:

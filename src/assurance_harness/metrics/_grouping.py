@@ -47,6 +47,9 @@ class OriginalPairs:
     n_failed_originals: int = 0
     """Original rows whose request failed: their variants are unpaired for that, not for a
     missing original."""
+    n_unpaired_failed: int = 0
+    """Of ``unpaired``, the variants whose own original (same source, same sample) is a failed
+    request: left out for that failure, not compared with another sample's original."""
     n_failed_variants: int = 0
     """Variant rows (naming a source) whose request failed: in no pair, and counted nowhere
     else."""
@@ -58,29 +61,53 @@ def is_unchanged(row: Row) -> bool:
     return (row.get("metadata") or {}).get("perturbation_changed") is False
 
 
+def _original_key(row: Row, source: str) -> tuple[str, int]:
+    """The (source, sample) an original row answers: its source, or its case id where the
+    source expression is null; a row without a ``sample`` is sample 0."""
+    key = evaluate(source, row)
+    key = row.get("case_id") if key is None else key
+    return str(key), int(row.get("sample") or 0)
+
+
 def pair_with_originals(
-    rows: list[Row], *, source: str, original: str, skip_unchanged: bool = True
+    rows: list[Row],
+    *,
+    source: str,
+    original: str,
+    skip_unchanged: bool = True,
+    lowest_sample: bool = False,
 ) -> OriginalPairs:
-    """Match each variant row to the original row of its source case.
+    """Match each variant row to the original row of its source case and its own sample.
 
     Variants whose operator changed nothing (``perturbation_changed: false``, e.g. a synonym
     operator that found no word in its table) are left out by default: they would count as
     perfectly robust without having been tested.
+
+    A variant whose own sample has no original row is unpaired, never compared with another
+    sample's original: that is an answer it was never paired with, so the comparison would be
+    one the run did not make. The runner sends every case, original or variant, the same
+    ``samples`` requests (``runner.run.RequestPlan``), so an original is missing for a sample
+    only where its request failed (``n_unpaired_failed`` counts those variants) or a ``where``
+    left it out; rows without a ``sample`` are sample 0 on both sides. ``lowest_sample``: such a
+    variant takes its source's original of the lowest sample answered, as runs before
+    2026-12-08 paired it (only to measure their summaries again, ``register.summary_check``).
     """
     originals: dict[str, dict[int, Row]] = defaultdict(dict)
+    failed: set[tuple[str, int]] = set()
     variants: list[Row] = []
     failed_originals = failed_variants = 0
     for row in rows:
         if row.get("error"):
             is_original = bool(evaluate(original, row))
             failed_originals += is_original
+            if is_original:
+                failed.add(_original_key(row, source))
             # a failed row that names no source is no variant (a plain case beside them)
             failed_variants += not is_original and evaluate(source, row) is not None
             continue
         if evaluate(original, row):
-            key = evaluate(source, row)
-            key = row.get("case_id") if key is None else key
-            originals[str(key)][int(row.get("sample") or 0)] = row
+            key, sample = _original_key(row, source)
+            originals[key][sample] = row
         else:
             variants.append(row)
     out = OriginalPairs(
@@ -94,12 +121,15 @@ def pair_with_originals(
         variants = kept
     for row in variants:
         key = evaluate(source, row)
-        candidates = originals.get(str(key)) if key is not None else None
-        if not candidates:
-            out.unpaired.append(row)
-            continue
         sample = int(row.get("sample") or 0)
-        match = candidates.get(sample, candidates[min(candidates)])
+        candidates = originals.get(str(key)) if key is not None else None
+        match = candidates.get(sample) if candidates else None
+        if match is None and candidates and lowest_sample:
+            match = candidates[min(candidates)]
+        if match is None:
+            out.unpaired.append(row)
+            out.n_unpaired_failed += key is not None and (str(key), sample) in failed
+            continue
         out.pairs.append((match, row))
     return out
 

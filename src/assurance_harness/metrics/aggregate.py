@@ -265,13 +265,13 @@ def _effective_counts(
     case are not several independent outcomes."""
     import numpy as np
 
-    from ..stats.intervals import effective_n
+    from ..stats.intervals import outcomes_effective_n
 
     sizes = np.asarray(case_sizes, dtype=float)
     keep = sizes > 0
     if int(keep.sum()) < 2 or bool((sizes[keep] == 1).all()):
         return hits, n
-    trials = effective_n(np.asarray(case_hits, dtype=float)[keep], sizes[keep], confidence)
+    trials = outcomes_effective_n(np.asarray(case_hits, dtype=float)[keep], sizes[keep], confidence)
     return hits / n * trials, trials
 
 

@@ -9,9 +9,10 @@ as a 128-bit hash (two int64 columns; 17 bytes a row, in the run's spill file). 
 shared by two different sources is about n^2 / 2^129 likely (1 in 10^26 at a million rows).
 
 The pairing repeats ``pair_with_originals``: the last original row of a (source, sample)
-wins; a variant takes its source's original of the same sample, else the one of the lowest
-sample. Outcomes keep the variants' row order, so the clustered intervals see the same clusters
-in the same order and the figures are the rows' bit for bit (tests/metrics/test_robust_columns.py).
+wins; a variant takes its source's original of the same sample, else it is unpaired (counted
+as a variant of a failed original where that sample's original request failed). Outcomes keep
+the variants' row order, so the clustered intervals see the same clusters in the same order
+and the figures are the rows' bit for bit (tests/metrics/test_robust_columns.py).
 While one metric is computed its arrays take about 100 bytes a row (tracemalloc: the keys, their
 sort into dense ids, the masks), freed after it.
 """
@@ -98,6 +99,7 @@ class Pairs:
     n_unchanged: int
     n_failed_originals: int
     n_failed_variants: int
+    n_unpaired_failed: int
 
 
 Read = Callable[[SpillArray], np.ndarray]
@@ -112,9 +114,11 @@ def pair(
     samples: int,
     skip_unchanged: bool,
     read: Read,
+    lowest_sample: bool = False,
 ) -> Pairs:
     """As ``pair_with_originals`` over the rows at these positions (sorted). ``original``: the
-    truth column of the params' ``original`` condition."""
+    truth column of the params' ``original`` condition; ``lowest_sample``: a variant whose own
+    sample has no original takes its source's of the lowest sample (runs before 2026-12-08)."""
     flags = read(source.flags)[rows]
     ok = (flags & FAILED) == 0
     failed_originals = int((~ok & (original[rows] == TRUE)).sum())
@@ -130,30 +134,35 @@ def pair(
         n_unchanged = 0
     keyed = variant & ((flags & NO_SOURCE) == 0)  # a variant without a source is unpaired
     first_variant = int(is_original.sum())
-    at = np.concatenate((rows[is_original], rows[keyed]))
+    first_failed = first_variant + int(keyed.sum())
+    at = np.concatenate((rows[is_original], rows[keyed], rows[~ok & (original[rows] == TRUE)]))
     keys = np.stack((read(source.high)[at], read(source.low)[at]), axis=1)
     _, ids = np.unique(np.ascontiguousarray(keys).view("V16").ravel(), return_inverse=True)
     ids = ids.ravel()
-    mine, theirs = at[:first_variant], at[first_variant:]
-    own_ids, their_ids = ids[:first_variant], ids[first_variant:]
+    mine, theirs, lost = at[:first_variant], at[first_variant:first_failed], at[first_failed:]
+    own_ids, their_ids = ids[:first_variant], ids[first_variant:first_failed]
     # The last original row of each (source, sample) wins.
     order = np.lexsort((mine, mine % samples, own_ids))
     code = own_ids[order] * samples + mine[order] % samples
     last = np.append(code[1:] != code[:-1], True) if code.size else code.astype(bool)
     codes, kept = code[last], mine[order][last]
-    # A source's lowest sample, for variants whose own sample has no original: the first of
-    # its codes (sorted by source, then sample).
-    lowest = np.full(int(ids.max()) + 1 if ids.size else 0, -1, dtype=np.int64)
-    source_of = codes // samples
-    first = np.append(True, source_of[1:] != source_of[:-1]) if codes.size else codes > 0
-    lowest[source_of[first]] = kept[first]
-    match = lowest[their_ids]
+    wanted = their_ids * samples + theirs % samples
+    match = np.full(theirs.size, -1, dtype=np.int64)
+    if lowest_sample:
+        # A source's lowest sample: the first of its codes (sorted by source, then sample).
+        lowest = np.full(int(ids.max()) + 1 if ids.size else 0, -1, dtype=np.int64)
+        source_of = codes // samples
+        first = np.append(True, source_of[1:] != source_of[:-1]) if codes.size else codes > 0
+        lowest[source_of[first]] = kept[first]
+        match = lowest[their_ids]
     if codes.size:
-        wanted = their_ids * samples + theirs % samples
         found = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
         exact = codes[found] == wanted
         match[exact] = kept[found[exact]]
     paired = match >= 0
+    # Unpaired variants whose own (source, sample) original is a failed request.
+    failed_codes = ids[first_failed:] * samples + lost % samples
+    of_failed = np.isin(wanted[~paired], failed_codes)
     return Pairs(
         originals=match[paired],
         variants=theirs[paired],
@@ -162,6 +171,7 @@ def pair(
         n_unchanged=n_unchanged,
         n_failed_originals=failed_originals,
         n_failed_variants=failed_variants,
+        n_unpaired_failed=int(of_failed.sum()),
     )
 
 
@@ -236,6 +246,7 @@ class PairKind:
             samples=columns.samples,
             skip_unchanged=self.params.skip_unchanged,
             read=columns._column,
+            lowest_sample=self.params.missing_sample == "lowest_sample",
         )
 
     def _outcomes(self, pairs: Pairs) -> tuple[Outcomes, int]:
@@ -346,7 +357,9 @@ class PairKind:
             "n_skipped": int(pairs.variants.size) - int(out.hits.size) - complied,
             "n_originals": pairs.n_originals,
             "n_unchanged": pairs.n_unchanged,
-            **failed_request_counts(pairs.n_failed_originals, pairs.n_failed_variants),
+            **failed_request_counts(
+                pairs.n_failed_originals, pairs.n_failed_variants, pairs.n_unpaired_failed
+            ),
             **self._unread(pairs, out),
         }
         names = sorted(set(out.ops.tolist()))

@@ -14,6 +14,7 @@ more than they save.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections import deque
@@ -44,17 +45,23 @@ def cores() -> int:
 
 
 class _Job(Generic[R]):
-    """One call, run once on whichever thread takes it; :meth:`result` waits for it."""
+    """One call, run once on whichever thread takes it; :meth:`result` waits for it.
+
+    It runs in a copy of the context of the thread that made it: a thread started by
+    ``threading.Thread`` sees no context variable's value, and a metric must read the rule its
+    caller set (``stats.intervals.effective_n_as_before``, as a summary is measured
+    again) on a thread as it does serially."""
 
     def __init__(self, fn: Callable[[], R]) -> None:
         self._fn = fn
+        self._context = contextvars.copy_context()
         self._done = threading.Event()
         self._value: R | None = None
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self._value = self._fn()
+            self._value = self._context.run(self._fn)
         except BaseException as exc:  # handed to the thread that reads the result
             self._error = exc
         finally:

@@ -33,11 +33,29 @@ the attach has just checked) and the metric and gate specs summary.json records
   before 2026-12-07 left it out of ``groups`` (now a group without data, which a gate fails
   on); such a run is measured without it (:func:`_as_grouped_before`), and a gate that
   failed so attaches, but one that passed so is no evidence of a pass;
+* a flip-rate or attack-success variant whose own sample's original is missing (its request
+  failed, with ``samples: N``): runs made before 2026-12-08 compared it with its source's
+  original of another sample (the lowest answered), a comparison the run never made (now it is
+  unpaired, ``details.n_variants_of_failed_originals``); such a run is measured with that
+  pairing (``missing_sample: lowest_sample``, :func:`_as_paired_across_samples_before`, only
+  where the spec does not set it), and, as above, a failed gate on a figure it changes attaches
+  but a passed one is no evidence of a pass (it rested in part on that comparison);
 * a rate or mean over one case of several samples (or one source's variants): runs made
   before 2026-12-08 published Clopper-Pearson over its outcomes, labelled approximate (now it
   has no interval); that interval is derived again as they computed it and compared
   (``one_case_before``), so such a run attaches, its gates judged on the recorded figures, and
   an edited interval is refused;
+* a clustered rate (or a mean, quantile or corrected rate read from one) whose outcomes were
+  all alike, no hit in any sample or a hit in every one, or whose rarer outcome fewer than 8
+  cases hold: runs made before 2026-12-08 bounded the first as if a case's samples were
+  independent (n* = n, scaled) and the second at Korn-Graubard's n* uncapped, labelled
+  approximate, where now each case counts as at most one outcome
+  (``stats.intervals.effective_n``, ``outcomes_effective_n``); where a recorded interval
+  method is those rules' and not this version's, the run is measured again under them
+  (``effective_n_as_before``) and compared in full, so an edited interval is refused; it
+  attaches, but a gate that passed only on the narrower bound is no evidence of a pass (the
+  rules covered 0.41 of the time for ten cases of ten identical samples at a rate of 0.05,
+  and one harmful answer there gave a narrower bound than none);
 * a gate checked per group whose overall figure has no bound (a rate under one effective
   outcome): runs made until 2026-12-07 recorded it ``no_data`` at once, no group judged, where
   now a group whose figure breaks the limit fails it and the groups without a figure are named
@@ -583,6 +601,7 @@ def check_summary(run: RunFiles) -> str | None:
     ran is not at hand (gone, changed since, not loadable), so the specs were checked against
     summary.json only: the caller says it (a warning), as it is no reason to refuse."""
     from ..spec.recorded import recorded_specs
+    from ..stats.intervals import effective_n_as_before
 
     path = run.dir / SUMMARY
     summary = run.summary
@@ -597,6 +616,34 @@ def check_summary(run: RunFiles) -> str | None:
             "results, so it is not attached as evidence (install the plugin that provides a "
             "metric kind named here, then attach again)"
         ) from None
+    found, measured = _found_under_rules(run, summary, specs)
+    differing = _methods_differing(summary, measured)
+    if any("effective" in method for method in differing.values()):
+        # Made before 2026-12-08, a case's samples counted as independent where the run
+        # could not show how alike they are (``effective_n_as_before``)? Every figure those
+        # rules gave names its effective size, so no other summary is measured twice.
+        with effective_n_as_before():
+            found_before, before = _found_under_rules(run, summary, specs)
+        if differing.keys() - _methods_differing(summary, before).keys():
+            if found_before is not None:
+                raise _refuse(path, found_before)
+            _no_pass_on_alike_rule(path, summary, measured)
+            return note
+    if found is not None:
+        raise _refuse(path, found)
+    return note
+
+
+def _found_under_rules(
+    run: RunFiles, summary: dict[str, Any], specs: RecordedSpecs
+) -> tuple[str | None, Measured]:
+    """The first figure or verdict ``summary`` states that the run's results do not give,
+    measured as this version measures them and, where that differs, under each earlier rule
+    the module's docstring lists that may explain it (None where one does); and the run as
+    this version measures it."""
+    from ..spec.recorded import recorded_specs
+
+    path = run.dir / SUMMARY
     found, measured = _measured_difference(run, summary, specs)
     old_worst = _a_failed_gate_names_cases(summary)
     if found is not None and old_worst:
@@ -613,6 +660,9 @@ def check_summary(run: RunFiles) -> str | None:
         bbq_before = _as_made_before_bbq_rule(before[0] if before else summary, measured)
         if bbq_before is not None:
             before = (bbq_before, before[1] if before else {})
+        across = _as_paired_across_samples_before(before[0] if before else summary)
+        if across is not None:
+            before = (across[0], {**(before[1] if before else {}), **across[1]})
         if before is not None:
             legacy, metrics = before
             legacy_specs = recorded_specs(legacy, str(path))
@@ -620,14 +670,55 @@ def check_summary(run: RunFiles) -> str | None:
                 legacy_specs = replace(
                     legacy_specs, exact_limits=exact, worst_of_all_rows=old_worst
                 )
-                legacy_found, _ = _measured_difference(run, legacy, legacy_specs)
+                legacy_found, legacy_measured = _measured_difference(run, legacy, legacy_specs)
                 if legacy_found is None:
+                    if across is not None:
+                        metrics = _changed_by_pairing(metrics, across[1], measured, legacy_measured)
                     _no_pass_on_paired_rules(path, summary, metrics)
                     found = None
                     break
-    if found is not None:
-        raise _refuse(path, found)
-    return note
+    return found, measured
+
+
+def _methods_differing(summary: dict[str, Any], measured: Measured) -> dict[tuple[str, str], str]:
+    """The figures (metric id, group or "") whose recorded interval method is not the one
+    ``measured`` gives (an earlier version's method, or an edit), with the recorded one."""
+    differing: dict[tuple[str, str], str] = {}
+    for mid, entry in (summary.get("metrics") or {}).items():
+        fresh = measured.values.get(mid)
+        if not isinstance(entry, dict) or fresh is None:
+            continue
+        if entry.get("method") != fresh.method:
+            differing[(mid, "")] = str(entry.get("method"))
+        groups = entry.get("groups") if isinstance(entry.get("groups"), dict) else {}
+        for name, group in (groups or {}).items():
+            mine = (fresh.groups or {}).get(name)
+            if isinstance(group, dict) and mine is not None and group.get("method") != mine.method:
+                differing[(mid, str(name))] = str(group.get("method"))
+    return differing
+
+
+def _no_pass_on_alike_rule(path: Path, summary: dict[str, Any], measured: Measured) -> None:
+    """UsageError where a gate recorded as passed, on figures a run made before 2026-12-08
+    published where it could not read how alike a case's outcomes are (every outcome alike,
+    or few cases holding the rarer one: bounded as if a case's samples were independent, or
+    nearly, which covered 0.41 of the time for ten cases of ten identical samples), does not
+    pass bounded with each case at most one outcome (``stats.intervals.effective_n``,
+    ``outcomes_effective_n``): the pass rested on that rule, so it is no evidence of a pass.
+    A gate that passes either way attaches."""
+    for index, gate in enumerate(summary.get("gates") or []):
+        if not isinstance(gate, dict) or gate.get("verdict") != "pass":
+            continue
+        now = measured.gates[index]["verdict"] if index < len(measured.gates) else None
+        if now != "pass":
+            raise UsageError(
+                f"{path}: gate '{gate.get('id') or gate.get('metric')}' passed on an interval "
+                "that counted a case's samples as independent where the run could not show "
+                "how alike they are (every outcome alike, or few cases holding the rarer one, "
+                "as runs made before 2026-12-08 bounded it); with each case at most one "
+                f"outcome, as such outcomes need, it gives {now}, so the pass is no evidence "
+                "(run the suite again to judge it)"
+            )
 
 
 def _a_failed_gate_names_cases(summary: dict[str, Any]) -> bool:
@@ -803,9 +894,64 @@ def _bbq_rules_before(
     return rules
 
 
+SAMPLE_PAIRING_BEFORE = (
+    "measured with a variant whose own sample's original failed compared with its source's "
+    "original of another sample (as runs before 2026-12-08 paired it); that comparison was "
+    "never made, so the pass is no evidence (run the suite again: such a variant is now left "
+    "out, counted in details.n_variants_of_failed_originals)"
+)
+
+
+def _as_paired_across_samples_before(
+    summary: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """``summary`` with each flip-rate and attack-success metric's spec as runs made before
+    2026-12-08 paired it (``missing_sample: lowest_sample``: a variant whose own sample's
+    original is missing took its source's original of the lowest sample), and why a pass on
+    each is no evidence (by metric id); None where no such metric leaves ``missing_sample`` to
+    its default. Which of them the old pairing changed is known only once measured
+    (:func:`_changed_by_pairing`): a failed original, or a ``where`` that left an original out,
+    can each be the cause, and no figure records which."""
+    import copy
+
+    from ..metrics.robustness import AttackSuccessMetric, FlipRateMetric
+
+    shorthand = {k.name: k.shorthand_field for k in (FlipRateMetric, AttackSuccessMetric)}
+    legacy = copy.deepcopy(summary)
+    made_before: dict[str, str] = {}
+    for mid, entry in (summary.get("metrics") or {}).items():
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if kind not in shorthand:
+            continue
+        params = (entry.get("spec") or {}).get(kind)
+        if isinstance(params, str):  # the shorthand ``flip-rate: ref.is_refusal``
+            params = {shorthand[kind]: params}
+        if not isinstance(params, dict) or "missing_sample" in params:
+            continue
+        legacy["metrics"][mid]["spec"][kind] = {**params, "missing_sample": "lowest_sample"}
+        made_before[mid] = SAMPLE_PAIRING_BEFORE
+    return (legacy, made_before) if made_before else None
+
+
+def _changed_by_pairing(
+    metrics: dict[str, str], across: dict[str, str], today: Measured, before: Measured
+) -> dict[str, str]:
+    """``metrics`` (why a pass on each is no evidence, by id) without those of ``across`` whose
+    figure the old pairing did not change: a pass on them rests on the same comparisons
+    today."""
+    kept = dict(metrics)
+    for mid in across:
+        now, then = today.values.get(mid), before.values.get(mid)
+        same = now is not None and then is not None and now.to_dict() == then.to_dict()
+        if same and kept.get(mid) == SAMPLE_PAIRING_BEFORE:
+            del kept[mid]
+    return kept
+
+
 def _no_pass_on_paired_rules(path: Path, summary: dict[str, Any], metrics: dict[str, str]) -> None:
     """UsageError where a gate recorded as passed on one of ``metrics``, measured as runs
-    before 2026-12-07 measured it: no evidence of a pass (``metrics`` says why, by id)."""
+    before 2026-12-07 (or 2026-12-08, the pairing across samples) measured it: no evidence of a
+    pass (``metrics`` says why, by id)."""
     for gate in summary.get("gates") or []:
         if (
             isinstance(gate, dict)

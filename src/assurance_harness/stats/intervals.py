@@ -8,7 +8,9 @@ This is the one home of the harness's intervals: metrics, comparisons and plots 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -370,10 +372,32 @@ def is_unit_interval(values: np.ndarray) -> bool:
 
 
 MIN_CLUSTERS = 8
-"""Fewer clusters than this holding the rarer outcome: a clustered interval is approximate.
-The cluster-robust variance is read from those clusters; with 5-7 of them a rate of 0.02 over
-100 clusters of 8 with intra-cluster correlation 0.5 covered 0.91, unlabelled in 63% of data
-sets at the earlier threshold of 5 (benchmarks/coverage_clustered.py, 2,000 data sets)."""
+"""Fewer clusters than this holding the rarer outcome: a clustered rate's effective sample size
+is at most the number of clusters (``outcomes_effective_n``). The cluster-robust variance is
+read from those clusters; with 5-7 of them a rate of 0.02 over 100 clusters of 8 with
+intra-cluster correlation 0.5 covered 0.91, unlabelled in 63% of data sets at the earlier
+threshold of 5 (benchmarks/coverage_clustered.py, 2,000 data sets); runs made before 2026-12-08
+labelled such an interval approximate (0.925 there, 1,000 data sets), now capped: 0.989."""
+
+
+_AS_BEFORE: ContextVar[bool] = ContextVar("effective_n_as_before", default=False)
+"""Set only by ``effective_n_as_before``: the rules runs made before 2026-12-08 used."""
+
+
+@contextmanager
+def effective_n_as_before() -> Iterator[None]:
+    """Within it, a clustered effective sample size is what runs made before 2026-12-08 used:
+    for outcomes all alike, n scaled by the degrees-of-freedom factor, as if a cluster's
+    outcomes were independent (``effective_n``); for a rate with few clusters holding the
+    rarer outcome, Korn-Graubard's uncapped, labelled approximate
+    (``outcomes_effective_n``). ``register.summary_check`` measures such a run again under
+    it, so its summary is compared with what that runner published; nothing else may enter
+    it."""
+    token = _AS_BEFORE.set(True)
+    try:
+        yield
+    finally:
+        _AS_BEFORE.reset(token)
 
 
 def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -> float:
@@ -383,11 +407,20 @@ def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -
     an interval from it is never narrower than one that treats every value as independent),
     scaled by (t_{n-1} / t_{k-1})^2 for the k clusters' degrees of freedom. For 0/1 values
     p(1 - p) / n is the binomial variance; for other values in [0, 1] it bounds the variance,
-    so n* stays n unless clustering inflates v past that bound. With p at 0 or 1 there is no
-    variance to read: n* = n, scaled.
+    so n* stays n unless clustering inflates v past that bound.
+
+    With p at 0 or 1 (every outcome alike) there is no variance to read how alike a
+    cluster's outcomes are, and n* is k, the clusters: each counts as one outcome. No hit in
+    k clusters happens at most as often as (1 - p)^k whatever a cluster's outcomes do (all of
+    them miss at most as often as its first one does), so Clopper-Pearson for 0 of k covers
+    at any intra-cluster correlation; n scaled, as Korn and Graubard's convention and runs
+    made before 2026-12-08 had it, covered 0.41 of the time for ten cases of ten identical
+    samples at a true rate of 0.05 (benchmarks/allmiss_coverage.py).
     """
     total, k = float(sizes.sum()), int(sizes.size)
     p = float(sums.sum()) / total
+    if not 0 < p < 1 and not _AS_BEFORE.get():
+        return float(k)
     n_eff = total
     if 0 < p < 1:
         variance = k / (k - 1) * float(((sums - p * sizes) ** 2).sum()) / total**2
@@ -395,6 +428,24 @@ def effective_n(sums: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -
             n_eff = min(total, p * (1 - p) / variance)
     alpha = 1 - confidence
     return float(n_eff * (stdtrit(total - 1, 1 - alpha / 2) / stdtrit(k - 1, 1 - alpha / 2)) ** 2)
+
+
+def outcomes_effective_n(hits: np.ndarray, sizes: np.ndarray, confidence: float = 0.95) -> float:
+    """``effective_n`` of 0/1 outcomes (hits of each cluster's outcomes), at most k, the
+    clusters, where fewer than :data:`MIN_CLUSTERS` clusters hold the rarer outcome.
+
+    How alike a cluster's outcomes are is read from the clusters holding both kinds; from a
+    few that reading is noise, most often too small: one hit among ten cases of ten samples
+    read as 76 independent outcomes (upper bound 0.066) where no hit at all is bounded by the
+    ten cases (0.308, ``effective_n``), so one harmful answer let a gate pass that none failed.
+    Capped at one outcome a cluster, the bound grows with the hits, and it covers: 0.985-0.998
+    in every cell with few such clusters (benchmarks/coverage_clustered.py, where Korn-Graubard
+    uncapped gave 0.925 at a rate of 0.02 over 100 clusters of 8 at correlation 0.5), at two to
+    three times the width where outcomes are in fact independent."""
+    n_eff = effective_n(hits, sizes, confidence)
+    if _AS_BEFORE.get() or rarer_clusters(hits, sizes) >= MIN_CLUSTERS:
+        return n_eff
+    return min(n_eff, float(sizes.size))
 
 
 def under_one_outcome(n_eff: float, k: int, total: float, unit: str) -> str | None:
@@ -458,11 +509,12 @@ def clustered_clopper_pearson(
     makes the interval too narrow. Korn and Graubard's (1998) effective sample size fixes that:
     n* = p(1 - p) / v, with v the cluster-robust variance of the pooled rate (at most n, so
     never narrower than plain Clopper-Pearson), scaled by (t_{n-1} / t_{k-1})^2 for k clusters,
-    then Clopper-Pearson with x* = p n* hits of n*. With one outcome per cluster it *is*
-    Clopper-Pearson. With no hits (or all) there is no variance to read: n* = n scaled by the
-    degrees-of-freedom factor (the Korn-Graubard convention), so the bound there assumes
-    clusters no more alike than the data can show. One cluster of several outcomes has no
-    interval (``one_cluster_reason``).
+    then Clopper-Pearson with x* = p n* hits of n*; at most k where fewer than
+    :data:`MIN_CLUSTERS` clusters hold the rarer outcome (``outcomes_effective_n``). With one
+    outcome per cluster it *is* Clopper-Pearson. With no hits (or all) there is no variance to
+    read how alike a cluster's outcomes are: it is Clopper-Pearson over the k clusters, each one
+    outcome (``effective_n``), which covers however alike they are. One cluster of several
+    outcomes has no interval (``one_cluster_reason``).
     """
     one_each = np.asarray(sizes)
     if one_each.size and bool((one_each == 1).all()):
@@ -491,27 +543,46 @@ def clustered_clopper_pearson(
         return None, None, one_cluster_reason(total, unit)
     alpha = 1 - confidence
     p = successes / total
-    n_eff = effective_n(x, m, confidence)
+    n_eff = outcomes_effective_n(x, m, confidence)
     fraction = under_one_outcome(n_eff, k, total, unit)
     if fraction is not None:
         return None, None, fraction
     x_eff = p * n_eff
     low = 0.0 if successes <= 0 else beta_ppf(alpha / 2, x_eff, n_eff - x_eff + 1)
     high = 1.0 if successes >= total else beta_ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff)
+    if not 0 < successes < total and not _AS_BEFORE.get():
+        return low, high, all_alike_method(k, total, unit)
     method = (
         f"clopper-pearson, clustered over {k} {unit} "
         f"(Korn-Graubard effective n {n_eff:.3g} of {total:.0f})"
     )
     # How alike a cluster's outcomes are is read from the clusters that have both kinds; with
-    # few clusters holding the rarer outcome that estimate is noise (0.80 coverage at a rate
-    # of 0.02, 30 clusters of 8 and intra-cluster correlation 0.5: benchmarks/coverage.py).
+    # few clusters holding the rarer outcome that estimate is noise, so n* is at most k there
+    # (``outcomes_effective_n``), as the method says.
     rarer = rarer_clusters(x, m)
-    if rarer < MIN_CLUSTERS:
+    if rarer < MIN_CLUSTERS and _AS_BEFORE.get():
         method += (
             f"; approximate: only {rarer} {unit} hold the rarer outcome "
             f"(the clustering needs >= {MIN_CLUSTERS})"
         )
+    elif rarer < MIN_CLUSTERS:
+        method += (
+            f"; at most one outcome a {unit.removesuffix('s')}: only {rarer} {unit} hold the "
+            f"rarer outcome, too few to read how alike a {unit.removesuffix('s')}'s outcomes "
+            f"are (that needs >= {MIN_CLUSTERS})"
+        )
     return low, high, method
+
+
+def all_alike_method(k: int, total: float, unit: str) -> str:
+    """The method of a clustered Clopper-Pearson interval whose outcomes are all alike: it is
+    exact, and conservative however alike a cluster's outcomes are, so it is not labelled
+    approximate as one read from few clusters holding the rarer outcome is."""
+    return (
+        f"clopper-pearson, clustered over {k} {unit} (all {total:.0f} outcomes alike, so "
+        f"nothing shows how alike a {unit.removesuffix('s')}'s are: effective n {k}, one "
+        f"outcome a {unit.removesuffix('s')})"
+    )
 
 
 def cluster_totals(
