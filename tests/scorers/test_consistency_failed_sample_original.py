@@ -119,3 +119,26 @@ def test_a_run_whose_original_failed_for_one_sample_records_no_comparison(
     figure = summary["metrics"]["consistency"]
     assert figure.get("value") is None, figure
     assert "original_missing" in json.dumps(figure), figure
+
+
+def test_a_variant_whose_original_answered_no_sample_says_why() -> None:
+    """Every request for the original failed (or it was not among the cases run): the variant
+    was unscored with no reason (``parse_error`` false, ``unread_reason`` null), so a mean
+    counted it skipped without a word of why."""
+    scorer = ConsistencyScorer(ConsistencyScorer.parse_params({}), SuiteContext("s", 0))
+    (variant,) = scorer.score([_item("q~typo#0", 0, original=False)])
+    assert variant["paired"] is False and variant["similarity"] is None, variant
+    assert variant["parse_error"] is True, variant
+    reason = str(variant["unread_reason"])
+    assert reason.startswith("original_missing:"), variant
+    assert "'q'" in reason and "no answer in any sample" in reason, variant
+
+
+def test_a_case_naming_no_original_says_why() -> None:
+    """A case neither marked original nor naming one (no ``source_id``) is compared with
+    nothing: it says so, rather than being skipped without a reason."""
+    scorer = ConsistencyScorer(ConsistencyScorer.parse_params({}), SuiteContext("s", 0))
+    case = Case(id="loose", prompt="hello", metadata={})
+    (row,) = scorer.score([ScoreInput(case, 0, ANSWER, {})])
+    assert row["paired"] is False and row["parse_error"] is True, row
+    assert str(row["unread_reason"]).startswith("no_original:"), row
