@@ -64,9 +64,9 @@ def test_a_variant_naming_a_case_not_marked_original_is_refused(tmp_path: Path) 
 
 def test_a_variant_in_a_dataset_is_named_at_its_file_and_line(tmp_path: Path) -> None:
     rows = [
-        {"id": "a", "prompt": "hello", "metadata": {"source_id": "a", "original": True}},
-        {"id": "a~typo#0", "prompt": "helo", "metadata": {"source_id": "a", "original": False}},
-        {"id": "b~typo#0", "prompt": "hi", "metadata": {"source_id": "b", "original": False}},
+        {"id": "a", "prompt": "hello", "source_id": "a", "original": True},
+        {"id": "a~typo#0", "prompt": "helo", "source_id": "a", "original": False},
+        {"id": "b~typo#0", "prompt": "hi", "source_id": "b", "original": False},
     ]
     (tmp_path / "cases.jsonl").write_text(
         "".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8"

@@ -130,6 +130,15 @@ class Scorer(ABC):
         request is sent rather than after the whole run."""
         return []
 
+    @classmethod
+    def pairs_cases_by(cls, params: ScorerParams) -> tuple[str, str] | None:
+        """(metadata key by which a case names the case it is compared with, metadata key
+        marking the cases that may be named), for a scorer that compares one case's answer with
+        another case's (``consistency``'s variant and its original); None for any other.
+        ``validate`` refuses a case naming no such case (``spec.pairedcases``): every run would
+        compare it with nothing."""
+        return None
+
     @classmethod  # noqa: B027 - optional hook
     def check_files(cls, params: ScorerParams, base_dir: Path) -> None:
         """Raise ValueError, or a ConfigError naming the file, where a file these parameters

