@@ -1,0 +1,39 @@
+"""A key an endpoint, a proxy or a model echoes with something a reader does not see between
+its characters, or in a form a reader reads as the key, never reaches a file or the console.
+
+Each was kept, whole or all but its prefix: zero-width characters or soft hyphens between its
+characters (a model or a page marking where a long word may break), HTML tags between its
+pieces (``<wbr>``, ``<br>``, a highlighter's ``<span>``), its base64 wrapped in lines of 76 (a
+MIME dump of the request), full-width or other compatibility forms of its letters (what NFKC
+reads as the key), every character of it percent-encoded (once or twice).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assurance_harness.scrub import scrub, scrub_answer
+
+KEY = "sk-proj-Ab3dEf9hIjKlMnOpQrStUvWx12"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The model answered 42, then 3.14159 and 2026-12-08; see def f(x): return x + 1.",
+        '<p>It&#39;s <b>fine</b>:<br><span class="k">sk-proj</span> keys start so.</p>',
+        "https://example.com/search?q=caf%C3%A9%20au%20lait&lang=en%2Dgb 100% sure, 50%off",
+        "\u4eca\u65e5\u306f\uff08\uff11\uff12\uff09\u3001\uff21\uff22\uff23\uff01 \U0001d400",
+        "family \U0001f469\u200d\U0001f4bb emoji, soft\u00adhyphen, zero\u200bwidth, \ufeffBOM",
+        "dGhlIHF1aWNrIGJyb3duIGZveA== is base64 of another thing: aGVsbG8gd29ybGQ=\n"
+        "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\n"
+        "eHh4eHh4",
+        "sk-p<wbr>roj keys, Ab3d&shy;Ef9h pieces, %73%6B%2D%70 short, \uff53\uff4b\uff0d too",
+    ],
+    ids=["prose", "html", "percent", "full-width", "invisible", "base64", "short-pieces"],
+)
+def test_ordinary_text_is_returned_unchanged(text: str) -> None:
+    """What does not hold sixteen characters of the key (nor its prefix) is kept as it is,
+    however it is written: ordinary HTML, URLs, CJK text, emoji joined by U+200D."""
+    for scrubber in (scrub, scrub_answer):
+        assert scrubber(text, [KEY]) == text
