@@ -12,9 +12,20 @@ from __future__ import annotations
 
 import pytest
 
-from assurance_harness.scrub import scrub, scrub_answer
+from assurance_harness.scrub import REDACTED, scrub, scrub_answer, scrub_json
 
 KEY = "sk-proj-Ab3dEf9hIjKlMnOpQrStUvWx12"
+
+
+def _scrubbed(echo: str) -> list[str]:
+    """``echo`` in an error message, scrubbed each way a text is: as an error, as an answer,
+    as a string of a parsed JSON answer."""
+    text = f"Incorrect API key: {echo} (check it)"
+    return [
+        scrub(text, [KEY]),
+        scrub_answer(text, [KEY]),
+        scrub_json({"error": text}, [KEY])["error"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -37,3 +48,30 @@ def test_ordinary_text_is_returned_unchanged(text: str) -> None:
     however it is written: ordinary HTML, URLs, CJK text, emoji joined by U+200D."""
     for scrubber in (scrub, scrub_answer):
         assert scrubber(text, [KEY]) == text
+
+
+INVISIBLE = {
+    "zwsp": "\u200b",
+    "zwnj": "\u200c",
+    "zwj": "\u200d",
+    "word-joiner": "\u2060",
+    "bom": "\ufeff",
+    "soft-hyphen": "\u00ad",
+    "&shy;": "&shy;",
+    "&#8203;": "&#8203;",
+    "&zwnj;": "&zwnj;",
+}
+
+
+@pytest.mark.parametrize("every", [1, 4], ids=["each", "every-4"])
+@pytest.mark.parametrize("cut", [0, 6], ids=["whole", "front-cut"])
+@pytest.mark.parametrize("mark", list(INVISIBLE))
+def test_a_key_with_invisible_characters_between_its_own_is_redacted(
+    mark: str, cut: int, every: int
+) -> None:
+    """A zero-width character or a soft hyphen (or its reference) every character or every
+    few: a reader sees the key, copies it with them, and most programs drop them."""
+    part = KEY[cut:]
+    echo = INVISIBLE[mark].join(part[i : i + every] for i in range(0, len(part), every))
+    for out in _scrubbed(echo):
+        assert out == f"Incorrect API key: {REDACTED} (check it)", (echo, out)
