@@ -13,10 +13,12 @@ key's UTF-8 read as Latin-1; written backwards, as a model asked to repeat it re
 it), whole or in part, and a hex dump of its bytes (:func:`_redact_hex`). The key and those
 spellings of it written in HTML character references, as an HTML error page or an XML- or
 HTML-escaping proxy writes them, are scrubbed as well, whole or in part
-(:func:`_redact_references`): every character or only some as references,
+(:func:`_redact_read`): every character or only some as references,
 decimal or hexadecimal (``&#45;``, ``&#x2D;``, ``&#X2d;``, ``&#0045;``), or named (``&amp;``
-for a key's ``&``). And a target file whose ``api_key_env`` holds the key itself, not a
-variable's name, is refused without echoing it.
+for a key's ``&``). So is a key with characters no reader sees between its own (a soft
+hyphen or a zero-width space, as a page or a model marks where a long word may break, or their
+references: :func:`read_hidden`). And a target file whose ``api_key_env`` holds the key itself,
+not a variable's name, is refused without echoing it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
+
+from ._reading import (
+    INVISIBLE,
+    REFERENCE,
+    hides,
+    read_hidden,
+    read_reference,
+    read_references,
+)
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEY_PREFIXES = (
@@ -67,7 +78,7 @@ without a key took 1.9 times as long to scrub as before runs were looked for, a 
 times; at twelve, 2.5 and 3.1 times. Each key is also looked for backwards (:func:`_spellings`),
 which doubles its probes: with the same five keys, a 10 KB answer without a key took 1.4 times
 as long to scrub as before (264 against 193 µs), a 1 KB one 1.3 times (36 against 28 µs).
-Character references (:func:`_redact_references`) cost a text without ``&`` nothing to speak
+Character references (:func:`_redact_read`) cost a text without ``&`` nothing to speak
 of (185 against 192 µs, within the noise), and 10 KB of ordinary HTML with 242 ``&#39;``
 1.15 times as long without backwards keys (220 against 194 µs), 307 µs with them. HTML
 escaped twice (``&amp;copy;``, 500 of them in 10 KB) is read a second time to see whether it
@@ -135,15 +146,15 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each secret, any token that carries a long prefix of one, any run of
     :data:`_RUN` characters of a long one (its front or its end cut; line-wrapped), and a long
     one's base64 forms redacted; each of those written in HTML character references too
-    (:func:`_redact_references`)."""
+    (:func:`_redact_read`)."""
     # Trimmed: a key exported with a space before it (a paste) is echoed without it, as HTTP
     # reads a header; its prefix (:data:`_FRAGMENT`) would start with the space too.
     trimmed = {s.strip() for s in secrets}
     values = {s for s in trimmed if len(s) >= _MIN_SECRET}
     spelled = values.union(*(_spellings(s) for s in values))
     ordered = sorted(spelled, key=len, reverse=True)
-    if ordered and "&" in text:  # a text without "&" holds no reference: one search, no more
-        text = _redact_references(text, ordered)
+    if ordered and ("&" in text or hides(text)):  # a reference, an invisible character
+        text = _redact_read(text, ordered)
     folded = _loose_fold(text)
     squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
     held = [s for s in ordered if _may_hold(squeezed, s)]
@@ -329,32 +340,31 @@ def _redact_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces) + text[done:]
 
 
-_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
-"""What :func:`html.unescape` reads as a character reference (its own pattern): decimal or
-hexadecimal, in either case, with leading zeros or none, a semicolon or none, or named
-(``&amp;``, and those HTML5 reads without their semicolon, ``&amp``)."""
-
-
-def _redact_references(text: str, secrets: Sequence[str]) -> str:
+def _redact_read(text: str, secrets: Sequence[str]) -> str:
     """``text`` with each secret (``secrets``: longest first) that it writes, whole or in part,
-    in HTML character references redacted as :func:`scrub` redacts it as written: whole, a run
-    of a long one (:data:`_RUN`), a token holding its prefix (:data:`_FRAGMENT`), the
-    references that spell it whole. An HTML error page, or a proxy escaping what it echoes
-    for XML or HTML, writes ``&#115;&#107;&#45;...``, ``&#x73;&#x6B;...``, ``sk&#45;proj...``
-    or ``&amp;`` for a key's ``&``: none of the key's runs is in that text. Looked for in the
-    text with its references read (:func:`html.unescape`'s reading, :func:`_read_with_origin`),
-    and only where one of them is read as a character of a secret or whitespace
-    (:func:`_reads`) and the text read holds a secret's probes (:func:`_probes`): a text
-    without ``&`` costs one search, and ordinary HTML (``It&#39;s``, ``&amp;``, ``&quot;``) one
-    more, for its references. Read as many times as it was escaped (:func:`_reference_depth`): a
-    page quoting an escaped body writes ``&amp;#115;``."""
-    depth = _reference_depth(text, tuple(secrets))
-    if not depth:
-        return text
+    in a way a reader reads as the secret but a search of the text does not find, redacted as
+    :func:`scrub` redacts it as written: whole, a run of a long one (:data:`_RUN`), a token
+    holding its prefix (:data:`_FRAGMENT`), with what spells it. In HTML character references:
+    an HTML error page, or a proxy escaping what it echoes for XML or HTML, writes
+    ``&#115;&#107;&#45;...``, ``&#x73;&#x6B;...``, ``sk&#45;proj...`` or ``&amp;`` for a key's
+    ``&``, read as :func:`html.unescape` reads them (:func:`read_references`) where one of them
+    is read as a character of a secret, whitespace or an invisible character (:func:`_reads`),
+    as many times as it was escaped (:func:`_reference_depth`: a page quoting an escaped body
+    writes ``&amp;#115;``). And with characters no reader sees between the secret's
+    (:func:`read_hidden`: a soft hyphen, a zero-width space), read as nothing. None of the
+    key's runs is in such a text. Looked for only where the text read holds a secret's probes
+    (:func:`_probes`): a text without ``&`` costs one search, ordinary HTML (``It&#39;s``,
+    ``&amp;``, ``&quot;``) one more, for its references, and a text of ASCII alone without
+    ``&`` nothing (:func:`hides`)."""
     read, origins = text, []
-    for _ in range(depth):
-        read, origin = _read_with_origin(read)
+    for _ in range(_reference_depth(text, tuple(secrets)) if "&" in text else 0):
+        read, origin = read_references(read)
         origins.append(origin)
+    if hides(read):
+        read, origin = read_hidden(read)
+        origins.append(origin)
+    if not origins:
+        return text
     folded = _loose_fold(read)
     squeezed = _squeeze(folded)
     held = [s for s in secrets if _may_hold(squeezed, s) and _may_hold_short(folded, s)]
@@ -380,7 +390,7 @@ def _reference_depth(text: str, secrets: tuple[str, ...]) -> int:
     (:data:`_ESCAPED_AMPERSAND`): ordinary HTML's ``&amp;`` (``R&amp;D``) is read once."""
     depth = 0
     for level in range(1, _REFERENCES_DEEP + 1):
-        spells, ampersand = _reads(_REFERENCE.findall(text), secrets)
+        spells, ampersand = _reads(REFERENCE.findall(text), secrets)
         if spells:
             depth = level
         if not ampersand or level == _REFERENCES_DEEP or not _ESCAPED_AMPERSAND.search(text):
@@ -390,8 +400,9 @@ def _reference_depth(text: str, secrets: tuple[str, ...]) -> int:
 
 
 def _reads(references: list[str], secrets: tuple[str, ...]) -> tuple[bool, bool]:
-    """Whether one of ``references`` (:data:`_REFERENCE`'s, without their ``&``) is read as a
-    character of one of ``secrets``, in any case, or as whitespace (inside a wrapped run); and
+    """Whether one of ``references`` (:data:`REFERENCE`'s, without their ``&``) is read as a
+    character of one of ``secrets``, in any case, as whitespace (inside a wrapped run) or as an
+    invisible character (:data:`INVISIBLE`: ``&shy;``, ``&#8203;`` between its characters); and
     whether one is read as ``&`` (which may begin another, :func:`_reference_depth`). Where
     none spells a secret's character, the text read holds the runs the text holds, nothing
     more: a reference read as another character (``'``, ``"``, an em dash) stops a run as it
@@ -399,10 +410,10 @@ def _reads(references: list[str], secrets: tuple[str, ...]) -> tuple[bool, bool]
     characters = _characters(secrets)
     spells = ampersand = False
     for reference in set(references):
-        read = _read_reference(reference)
+        read = read_reference(reference)
         if read == "&" + reference:  # no reference: "&D" in "R&D"
             continue
-        spells = spells or any(c in characters or c.isspace() for c in read)
+        spells = spells or any(c in characters or c.isspace() or c in INVISIBLE for c in read)
         ampersand = ampersand or "&" in read
     return spells, ampersand
 
@@ -414,12 +425,6 @@ def _characters(secrets: tuple[str, ...]) -> frozenset[str]:
     return frozenset(joined + joined.upper() + joined.lower() + _loose_fold(joined))
 
 
-@functools.lru_cache(maxsize=1024)
-def _read_reference(reference: str) -> str:
-    """A character reference (without its ``&``) as :func:`html.unescape` reads it."""
-    return html.unescape("&" + reference)
-
-
 def _may_hold_short(folded: str, secret: str) -> bool:
     """Whether ``folded`` (casefolded) may hold a secret too short for probes (:func:`_probes`)
     as :func:`scrub` looks for one: whole, or its prefix where it is long enough to have one
@@ -427,63 +432,6 @@ def _may_hold_short(folded: str, secret: str) -> bool:
     if len(secret) >= _RUN_MIN_SECRET:
         return True
     return _loose_fold(secret[:_FRAGMENT] if len(secret) >= 2 * _FRAGMENT else secret) in folded
-
-
-class _Origin:
-    """Where the characters of a text read (:func:`_read_with_origin`) come from in the text:
-    for each reference read, where its characters start in the text read, where it starts and
-    ends in the text, and how many characters it was read as (none, for a code point HTML reads
-    as nothing). Kept per reference, not per character: a character is looked up (``bisect``)
-    only at the edges of what is redacted."""
-
-    def __init__(self) -> None:
-        self.read_at: list[int] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.lengths: list[int] = []
-
-    def start(self, index: int) -> int:
-        """The text's index where the text read's character at ``index`` (or its reference)
-        starts."""
-        at = bisect.bisect_right(self.read_at, index) - 1
-        if at < 0:
-            return index
-        inside = index - self.read_at[at]
-        if inside < self.lengths[at]:
-            return self.starts[at]
-        return self.ends[at] + inside - self.lengths[at]  # a character after the reference
-
-    def end(self, index: int) -> int:
-        """The text's index just past the text read's character at ``index`` (or its
-        reference)."""
-        at = bisect.bisect_right(self.read_at, index) - 1
-        if at >= 0 and index - self.read_at[at] < self.lengths[at]:
-            return self.ends[at]
-        return self.start(index) + 1
-
-
-def _read_with_origin(text: str) -> tuple[str, _Origin]:
-    """``text`` with its references read as :func:`html.unescape` reads them, and where each of
-    its characters comes from (:class:`_Origin`): a secret found in the text read is redacted
-    with the references that spell it."""
-    pieces: list[str] = []
-    origin = _Origin()
-    done = at = 0
-    for match in _REFERENCE.finditer(text):
-        char = _read_reference(match.group(1))
-        if char == match.group():  # no reference ("&D" in "R&D"): the text's own characters
-            continue
-        start, end = match.span()
-        at += start - done
-        origin.read_at.append(at)
-        origin.starts.append(start)
-        origin.ends.append(end)
-        origin.lengths.append(len(char))
-        pieces += (text[done:start], char)
-        at += len(char)
-        done = end
-    pieces.append(text[done:])
-    return "".join(pieces), origin
 
 
 def _secret_spans(text: str, folded: str, secrets: Sequence[str]) -> list[tuple[int, int]]:

@@ -1,0 +1,118 @@
+"""A text as a reader reads it, and where each character read comes from: what
+:mod:`assurance_harness.scrub` searches for a key that an echo hides from a search of the text
+as written (HTML character references, characters a reader does not see), so that what it finds
+there is redacted in the text itself."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import html
+import re
+from collections.abc import Callable
+
+
+class Origin:
+    """Where the characters of a text read (:func:`read_references`, :func:`read_hidden`) come
+    from in the text: for each piece read, where its characters start in the text read, where
+    it starts and ends in the text, and how many characters it was read as (none, for a code
+    point HTML reads as nothing or a character no reader sees). Kept per piece, not per
+    character: a character is looked up (``bisect``) only at the edges of what is redacted."""
+
+    def __init__(self) -> None:
+        self.read_at: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.lengths: list[int] = []
+
+    def start(self, index: int) -> int:
+        """The text's index where the text read's character at ``index`` (or its piece)
+        starts."""
+        at = bisect.bisect_right(self.read_at, index) - 1
+        if at < 0:
+            return index
+        inside = index - self.read_at[at]
+        if inside < self.lengths[at]:
+            return self.starts[at]
+        return self.ends[at] + inside - self.lengths[at]  # a character after the piece
+
+    def end(self, index: int) -> int:
+        """The text's index just past the text read's character at ``index`` (or its
+        piece)."""
+        at = bisect.bisect_right(self.read_at, index) - 1
+        if at >= 0 and index - self.read_at[at] < self.lengths[at]:
+            return self.ends[at]
+        return self.start(index) + 1
+
+
+def _read(
+    text: str, pattern: re.Pattern[str], reading: Callable[[re.Match[str]], str | None]
+) -> tuple[str, Origin]:
+    """``text`` with each match of ``pattern`` read as ``reading`` reads it (None: as it is),
+    and where each of its characters comes from (:class:`Origin`)."""
+    pieces: list[str] = []
+    origin = Origin()
+    done = at = 0
+    for match in pattern.finditer(text):
+        read = reading(match)
+        if read is None:
+            continue
+        start, end = match.span()
+        at += start - done
+        origin.read_at.append(at)
+        origin.starts.append(start)
+        origin.ends.append(end)
+        origin.lengths.append(len(read))
+        pieces += (text[done:start], read)
+        at += len(read)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces), origin
+
+
+REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+"""What :func:`html.unescape` reads as a character reference (its own pattern): decimal or
+hexadecimal, in either case, with leading zeros or none, a semicolon or none, or named
+(``&amp;``, and those HTML5 reads without their semicolon, ``&amp``)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def read_reference(reference: str) -> str:
+    """A character reference (without its ``&``) as :func:`html.unescape` reads it."""
+    return html.unescape("&" + reference)
+
+
+def _reference(match: re.Match[str]) -> str | None:
+    char = read_reference(match.group(1))
+    return None if char == match.group() else char  # no reference: "&D" in "R&D"
+
+
+def read_references(text: str) -> tuple[str, Origin]:
+    """``text`` with its references read as :func:`html.unescape` reads them, and where each of
+    its characters comes from: a secret found in the text read is redacted with the references
+    that spell it."""
+    return _read(text, REFERENCE, _reference)
+
+
+INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+"""Characters no reader sees, which a page or a model may put between a key's characters: the
+soft hyphen and zero-width space (where a long word may break), zero-width (non-)joiners, the
+word joiner, the byte order mark, direction marks. Read as nothing."""
+
+_HIDDEN = re.compile(f"(?P<invisible>[{INVISIBLE}]+)")
+
+
+def _hidden(match: re.Match[str]) -> str | None:
+    return ""
+
+
+def hides(text: str) -> bool:
+    """Whether ``text`` holds something :func:`read_hidden` reads otherwise. A text of ASCII
+    alone holds no invisible character: ``isascii`` is looked up, not computed."""
+    return not text.isascii() and _HIDDEN.search(text) is not None
+
+
+def read_hidden(text: str) -> tuple[str, Origin]:
+    """``text`` as a reader sees it, where an echo hid a key's characters apart (each of
+    :data:`INVISIBLE` read as nothing), and where each of its characters comes from."""
+    return _read(text, _HIDDEN, _hidden)
