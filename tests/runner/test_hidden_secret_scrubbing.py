@@ -75,3 +75,30 @@ def test_a_key_with_invisible_characters_between_its_own_is_redacted(
     echo = INVISIBLE[mark].join(part[i : i + every] for i in range(0, len(part), every))
     for out in _scrubbed(echo):
         assert out == f"Incorrect API key: {REDACTED} (check it)", (echo, out)
+
+
+def _pieces(value: str, size: int, between: str) -> str:
+    return between.join(value[i : i + size] for i in range(0, len(value), size))
+
+
+TAGGED = {
+    "br-front-cut": (_pieces(KEY[6:], 8, "<br>"), "{}"),
+    "br-newline": (_pieces(KEY, 8, "<br />\n"), "{}"),
+    "wbr": ("<p>" + _pieces(KEY, 6, "<wbr>") + "</p>", "<p>{}</p>"),
+    "span": ("<span>" + _pieces(KEY, 4, "</span><span>") + "</span>", "<span>{}</span>"),
+    "span-class": (
+        '<code><span class="tok">' + _pieces(KEY, 5, '</span><span class="tok">') + "</span>",
+        '<code><span class="tok">{}</span>',
+    ),
+    "bold-italic": ("sk-pr<b>oj-Ab3dEf</b>9hIjKl<i>MnOpQrS</i>tUvWx12", "{}"),
+}
+
+
+@pytest.mark.parametrize("echo", list(TAGGED))
+def test_a_key_in_pieces_between_html_tags_is_redacted(echo: str) -> None:
+    """An HTML error page or a rendered answer that breaks a key with tags (``<wbr>`` where a
+    long word may break, ``<br>`` to wrap it, a highlighter's ``<span>`` per token): a reader
+    sees the key, and no sixteen characters of it stand together in the text."""
+    tagged, expected = TAGGED[echo]
+    for out in _scrubbed(tagged):
+        assert out == f"Incorrect API key: {expected.format(REDACTED)} (check it)", (tagged, out)
