@@ -17,7 +17,8 @@ HTML-escaping proxy writes them, are scrubbed as well, whole or in part
 decimal or hexadecimal (``&#45;``, ``&#x2D;``, ``&#X2d;``, ``&#0045;``), or named (``&amp;``
 for a key's ``&``). So is a key with characters no reader sees between its own (a soft
 hyphen or a zero-width space, as a page or a model marks where a long word may break, or their
-references: :func:`read_hidden`). And a target file whose ``api_key_env`` holds the key itself,
+references), or in pieces between HTML tags (``<wbr>``, ``<br>``, a highlighter's ``<span>``
+per token): :func:`read_hidden`. And a target file whose ``api_key_env`` holds the key itself,
 not a variable's name, is refused without echoing it.
 """
 
@@ -38,10 +39,12 @@ from urllib.parse import quote, quote_plus
 from ._reading import (
     INVISIBLE,
     REFERENCE,
+    Origin,
     hides,
     read_hidden,
     read_reference,
     read_references,
+    unhidden,
 )
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -153,11 +156,20 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     values = {s for s in trimmed if len(s) >= _MIN_SECRET}
     spelled = values.union(*(_spellings(s) for s in values))
     ordered = sorted(spelled, key=len, reverse=True)
-    if ordered and ("&" in text or hides(text)):  # a reference, an invisible character
-        text = _redact_read(text, ordered)
+    long = bool(ordered) and len(ordered[0]) >= _RUN_MIN_SECRET
     folded = _loose_fold(text)
-    squeezed = _squeeze(folded) if ordered and len(ordered[0]) >= _RUN_MIN_SECRET else folded
-    held = [s for s in ordered if _may_hold(squeezed, s)]
+    squeezed = _squeeze(folded) if long else folded
+    marked = bool(ordered) and hides(text)  # a tag or an invisible character
+    # Probed once, in the text as a reader sees it: it holds what the text holds, and a key
+    # that a tag or an invisible character hides (:func:`_held`).
+    held = _held(ordered, unhidden(squeezed) if marked else squeezed, squeezed)
+    hidden = marked and bool(held)
+    if ordered and ("&" in text or hidden):  # a text without "&" holds no reference
+        read = _redact_read(text, ordered, hidden=hidden)
+        if read != text:
+            text, folded = read, _loose_fold(read)
+            squeezed = _squeeze(folded) if long else folded
+            held = [s for s in ordered if _may_hold(squeezed, s)]
     hex_digits = _hex_squeeze(folded) if any(len(s) >= _BASE64_MIN for s in values) else ""
     for secret in held:  # whole first: a run of one may stand in another (a shared prefix)
         if secret in text:
@@ -340,7 +352,7 @@ def _redact_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces) + text[done:]
 
 
-def _redact_read(text: str, secrets: Sequence[str]) -> str:
+def _redact_read(text: str, secrets: Sequence[str], *, hidden: bool) -> str:
     """``text`` with each secret (``secrets``: longest first) that it writes, whole or in part,
     in a way a reader reads as the secret but a search of the text does not find, redacted as
     :func:`scrub` redacts it as written: whole, a run of a long one (:data:`_RUN`), a token
@@ -355,25 +367,50 @@ def _redact_read(text: str, secrets: Sequence[str]) -> str:
     key's runs is in such a text. Looked for only where the text read holds a secret's probes
     (:func:`_probes`): a text without ``&`` costs one search, ordinary HTML (``It&#39;s``,
     ``&amp;``, ``&quot;``) one more, for its references, and a text of ASCII alone without
-    ``&`` nothing (:func:`hides`)."""
+    ``&`` nothing (:func:`hides`). ``hidden``: whether the text as written may hide one of
+    ``secrets`` that way (:func:`_held`); references read may spell an invisible character
+    too."""
     read, origins = text, []
     for _ in range(_reference_depth(text, tuple(secrets)) if "&" in text else 0):
         read, origin = read_references(read)
         origins.append(origin)
-    if hides(read):
+    spans = _read_spans(read, origins, secrets) if origins else []
+    if hidden or (origins and hides(read)):  # apart: a key's own "<x>" is no tag to read
         read, origin = read_hidden(read)
-        origins.append(origin)
-    if not origins:
-        return text
+        spans += _read_spans(read, [*origins, origin], secrets)
+    return _redact_spans(text, spans)
+
+
+def _read_spans(
+    read: str, origins: Sequence[Origin], secrets: Sequence[str]
+) -> list[tuple[int, int]]:
+    """The spans of a text that spell one of ``secrets`` in ``read`` (the text read
+    ``origins``'s way, one after another), as :func:`scrub` finds them in a text as written
+    (:func:`_secret_spans`); none where ``read`` holds none of their probes."""
     folded = _loose_fold(read)
     squeezed = _squeeze(folded)
     held = [s for s in secrets if _may_hold(squeezed, s) and _may_hold_short(folded, s)]
     if not held:
-        return text
+        return []
     spans = _secret_spans(read, folded, held)
     for origin in reversed(origins):  # back to the characters each was read from, read by read
         spans = [(origin.start(start), origin.end(end - 1)) for start, end in spans]
-    return _redact_spans(text, spans)
+    return spans
+
+
+def _held(secrets: Sequence[str], seen: str, squeezed: str) -> list[str]:
+    """Those of ``secrets`` that a text may hold (:func:`_may_hold`), as written or hidden by
+    tags or invisible characters: their probes looked for in ``seen``, the text
+    (``squeezed``: casefolded, without its whitespace) without those (:func:`unhidden`), and
+    in ``squeezed`` too for a secret with ``<`` or ``>``, which may have lost characters of it
+    from ``seen``. Ordinary HTML, thousands of tags and no key, is read at C speed, not tag by
+    tag, and probed once."""
+    return [
+        s
+        for s in secrets
+        if _may_hold(seen, s)
+        or (seen is not squeezed and ("<" in s or ">" in s) and _may_hold(squeezed, s))
+    ]
 
 
 _REFERENCES_DEEP = 3

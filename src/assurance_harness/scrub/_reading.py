@@ -99,20 +99,51 @@ INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\
 soft hyphen and zero-width space (where a long word may break), zero-width (non-)joiners, the
 word joiner, the byte order mark, direction marks. Read as nothing."""
 
-_HIDDEN = re.compile(f"(?P<invisible>[{INVISIBLE}]+)")
+_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,256})?\s*/?>"
+"""An HTML tag, opening or closing, its attributes a few hundred characters at most."""
+_TAG_PATTERN = re.compile(_TAG)
+_HIDDEN = re.compile(f"(?P<invisible>[{INVISIBLE}]+)|(?P<tag>{_TAG})")
 
 
 def _hidden(match: re.Match[str]) -> str | None:
-    return ""
+    """What a reader sees of one of :data:`_HIDDEN`'s matches: nothing of an invisible
+    character; a space for a tag (a reader sees the text on either side of ``<br>`` or
+    ``<wbr>``, one piece after the other, as :func:`~assurance_harness.scrub.scrub` sees the
+    lines of a wrapped key, and a token holding a key's prefix ends at a tag, not in the
+    next cell of a table)."""
+    return "" if match.lastgroup == "invisible" else " "
 
 
 def hides(text: str) -> bool:
     """Whether ``text`` holds something :func:`read_hidden` reads otherwise. A text of ASCII
-    alone holds no invisible character: ``isascii`` is looked up, not computed."""
-    return not text.isascii() and _HIDDEN.search(text) is not None
+    alone holds no invisible character (``isascii`` is looked up, not computed), and one
+    without ``<`` no tag; each invisible character is looked for on its own, at C speed (a
+    class of them in a pattern is tried at every character)."""
+    if "<" in text and _TAG_PATTERN.search(text):
+        return True
+    return not text.isascii() and any(char in text for char in INVISIBLE)
+
+
+_LOOSE_TAG = re.compile(r"<[^<>]{1,256}>")
+"""A tag, or more, in a text casefolded and without its whitespace (``<spanclass="k">``)."""
+
+
+def unhidden(squeezed: str) -> str:
+    """``squeezed`` (a text casefolded, without its whitespace) without what :func:`read_hidden`
+    reads as nothing or as whitespace, at C speed (no origin kept): what the text read holds,
+    and perhaps less (``<`` and ``>`` around a key as written, which a search of the text finds
+    anyway). A text whose reading holds no key costs a few searches, not a reading."""
+    if "<" in squeezed:
+        squeezed = _LOOSE_TAG.sub("", squeezed)
+    if not squeezed.isascii():
+        for char in INVISIBLE:
+            if char in squeezed:
+                squeezed = squeezed.replace(char, "")
+    return squeezed
 
 
 def read_hidden(text: str) -> tuple[str, Origin]:
     """``text`` as a reader sees it, where an echo hid a key's characters apart (each of
-    :data:`INVISIBLE` read as nothing), and where each of its characters comes from."""
+    :data:`INVISIBLE` read as nothing, an HTML tag as a space), and where each of its
+    characters comes from."""
     return _read(text, _HIDDEN, _hidden)
