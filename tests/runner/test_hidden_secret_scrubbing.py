@@ -10,6 +10,9 @@ reads as the key), every character of it percent-encoded (once or twice).
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from assurance_harness.scrub import REDACTED, scrub, scrub_answer, scrub_json
@@ -102,3 +105,42 @@ def test_a_key_in_pieces_between_html_tags_is_redacted(echo: str) -> None:
     tagged, expected = TAGGED[echo]
     for out in _scrubbed(tagged):
         assert out == f"Incorrect API key: {expected.format(REDACTED)} (check it)", (tagged, out)
+
+
+def _base64_cores(value: str) -> list[str]:
+    """``value``'s base64 at each byte alignment, standard and URL-safe: only the characters
+    its own bytes decide."""
+    raw = value.encode()
+    cores = []
+    for pad in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(b"\0" * pad + raw).decode()
+            cores.append(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
+    return cores
+
+
+DUMPED = json.dumps({"headers": {"Authorization": f"Bearer {KEY}", "Accept": "*/*"}}).encode()
+WRAPPED = {
+    "mime": base64.encodebytes(DUMPED).decode(),
+    "mime-crlf": base64.encodebytes(DUMPED).decode().replace("\n", "\r\n"),
+    "mime-shifted": base64.encodebytes(b"x" + DUMPED).decode(),
+    "indented": "\n".join(
+        "    " + line for line in base64.encodebytes(b"xy" + DUMPED).decode().splitlines()
+    ),
+    "url-safe-64": "\n".join(
+        base64.urlsafe_b64encode(DUMPED).decode()[i : i + 64] for i in range(0, 400, 64)
+    ),
+}
+
+
+@pytest.mark.parametrize("echo", list(WRAPPED))
+def test_a_key_in_base64_wrapped_across_lines_is_redacted(echo: str) -> None:
+    """A debugging proxy's dump of the request it got, base64 in lines of 76 (MIME's, Python's
+    ``base64.encodebytes``) or 64 (PEM's): the key's base64 runs across a line break, and its
+    base64 as one piece is in no line."""
+    wrapped = WRAPPED[echo]
+    windows = {core[i : i + 12] for core in _base64_cores(KEY) for i in range(len(core) - 11)}
+    assert any(window in "".join(wrapped.split()) for window in windows)
+    for out in _scrubbed(wrapped):
+        assert REDACTED in out
+        assert not any(window in "".join(out.split()) for window in windows), out
