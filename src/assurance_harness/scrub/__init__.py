@@ -148,7 +148,8 @@ def environment_secrets(*, min_length: int = 1) -> list[str]:
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each secret, any token that carries a long prefix of one, any run of
     :data:`_RUN` characters of a long one (its front or its end cut; line-wrapped), and a long
-    one's base64 forms redacted; each of those written in HTML character references too
+    one's base64 forms (wrapped in lines too: :func:`_redact_wrapped`) redacted; each of those
+    written in HTML character references, or hidden by tags or invisible characters, too
     (:func:`_redact_read`)."""
     # Trimmed: a key exported with a space before it (a paste) is echoed without it, as HTTP
     # reads a header; its prefix (:data:`_FRAGMENT`) would start with the space too.
@@ -187,8 +188,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
             continue
         if len(secret) >= _BASE64_MIN:
             for form in _base64_forms(secret):
-                if form in text:
-                    text = text.replace(form, REDACTED)
+                if _loose_fold(form) in squeezed:  # as written, or wrapped in lines (MIME's)
+                    text = _redact_wrapped(text.replace(form, REDACTED), form)
             if any(probe in hex_digits for probe in _hex_probes(secret)):
                 text = _redact_hex(text, secret)
         if "\\" in text:  # a JSON writer's escapes: the key is not in the text as it is
@@ -689,6 +690,19 @@ def _base64_forms(secret: str) -> frozenset[str]:
             text = encode(b"\0" * pad + raw).decode()
             forms.add(text[-(-8 * pad // 6) : 8 * (pad + len(raw)) // 6])
     return frozenset(forms)
+
+
+def _redact_wrapped(text: str, form: str) -> str:
+    """``text`` with each of ``form`` (a key's base64) that a line break (and its indent)
+    interrupts redacted, the line break with it: a dump of the request in base64 lines of 76
+    (MIME's) or 64 (PEM's) holds no piece of the key's base64 longer than a line."""
+    view = _Squeezed(text)
+    spans = []
+    at = view.squeezed.find(form)
+    while at >= 0:
+        spans.append((view.unsqueezed(at), view.unsqueezed(at + len(form) - 1) + 1))
+        at = view.squeezed.find(form, at + len(form))
+    return _redact_spans(text, spans)
 
 
 _HEX_RUN = 2 * _RUN
