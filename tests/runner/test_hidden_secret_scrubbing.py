@@ -144,3 +144,42 @@ def test_a_key_in_base64_wrapped_across_lines_is_redacted(echo: str) -> None:
     for out in _scrubbed(wrapped):
         assert REDACTED in out
         assert not any(window in "".join(out.split()) for window in windows), out
+
+
+def _letters(value: str, upper: int, lower: int, digit: int | None = None) -> str:
+    """``value`` with its ASCII letters (and digits, where ``digit`` is given) written from
+    another block of Unicode, whose NFKC form is the ASCII letter."""
+    out = []
+    for c in value:
+        if "A" <= c <= "Z":
+            out.append(chr(upper + ord(c) - ord("A")))
+        elif "a" <= c <= "z":
+            out.append(chr(lower + ord(c) - ord("a")))
+        elif digit is not None and "0" <= c <= "9":
+            out.append(chr(digit + ord(c) - ord("0")))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _full_width(value: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
+
+
+COMPATIBLE = {
+    "full-width": _full_width(KEY),
+    "full-width-front-cut": _full_width(KEY[6:]),
+    "mathematical-bold": _letters(KEY, 0x1D400, 0x1D41A, 0x1D7CE),
+    "mathematical-monospace": _letters(KEY, 0x1D670, 0x1D68A, 0x1D7F6),
+    "circled": _letters(KEY, 0x24B6, 0x24D0),
+}
+
+
+@pytest.mark.parametrize("echo", list(COMPATIBLE))
+def test_a_key_in_compatibility_forms_is_redacted(echo: str) -> None:
+    """A model that writes the key in full-width letters (as CJK text sets Latin ones) or in
+    Unicode's mathematical or circled letters (styled text): NFKC reads it, and a reader
+    copies it, as the key; none of its characters is the key's as written."""
+    compatible = COMPATIBLE[echo]
+    for out in _scrubbed(compatible):
+        assert out == f"Incorrect API key: {REDACTED} (check it)", (compatible, out)
