@@ -183,3 +183,18 @@ def test_a_key_in_compatibility_forms_is_redacted(echo: str) -> None:
     compatible = COMPATIBLE[echo]
     for out in _scrubbed(compatible):
         assert out == f"Incorrect API key: {REDACTED} (check it)", (compatible, out)
+
+
+@pytest.mark.parametrize("cut", [0, 8], ids=["whole", "front-cut"])
+def test_a_key_whose_latin_1_spelling_holds_what_a_reader_drops_is_redacted_whole(
+    cut: int,
+) -> None:
+    """A non-ASCII key's UTF-8 read as Latin-1: ``í`` is ``Ã`` and a soft hyphen, ``¼`` has
+    another NFKC form. Read without the one and in NFKC, the spelling is found whole, not in
+    part with the rest of it kept."""
+    key = "sk-proj-Ab3dEf9hIjKlíMnOp¼QrStUvWx12"
+    latin_1 = key.encode().decode("latin-1")[cut:]
+    assert "\u00ad" in latin_1
+    for scrubber in (scrub, scrub_answer):
+        out = scrubber(f"said: {latin_1} (check)", [key])
+        assert out == f"said: {REDACTED} (check)", out

@@ -17,8 +17,9 @@ HTML-escaping proxy writes them, are scrubbed as well, whole or in part
 decimal or hexadecimal (``&#45;``, ``&#x2D;``, ``&#X2d;``, ``&#0045;``), or named (``&amp;``
 for a key's ``&``). So is a key with characters no reader sees between its own (a soft
 hyphen or a zero-width space, as a page or a model marks where a long word may break, or their
-references), or in pieces between HTML tags (``<wbr>``, ``<br>``, a highlighter's ``<span>``
-per token): :func:`read_hidden`. And a target file whose ``api_key_env`` holds the key itself,
+references), in pieces between HTML tags (``<wbr>``, ``<br>``, a highlighter's ``<span>``
+per token), or in letters that NFKC reads as its own (full-width, mathematical, circled):
+:func:`read_hidden`. And a target file whose ``api_key_env`` holds the key itself,
 not a variable's name, is refused without echoing it.
 """
 
@@ -44,6 +45,7 @@ from ._reading import (
     read_hidden,
     read_reference,
     read_references,
+    unchanged_by_reading,
     unhidden,
 )
 
@@ -160,11 +162,12 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     long = bool(ordered) and len(ordered[0]) >= _RUN_MIN_SECRET
     folded = _loose_fold(text)
     squeezed = _squeeze(folded) if long else folded
-    marked = bool(ordered) and hides(text)  # a tag or an invisible character
-    # Probed once, in the text as a reader sees it: it holds what the text holds, and a key
-    # that a tag or an invisible character hides (:func:`_held`).
-    held = _held(ordered, unhidden(squeezed) if marked else squeezed, squeezed)
-    hidden = marked and bool(held)
+    # Probed once, in the text as a reader sees it (the very text where nothing is hidden): it
+    # holds what the text holds, and a key that tags, invisible characters or compatibility
+    # forms hide (:func:`_held`).
+    seen = unhidden(squeezed, _loose_fold) if ordered else squeezed
+    held = _held(ordered, seen, squeezed)
+    hidden = seen is not squeezed and bool(held)
     if ordered and ("&" in text or hidden):  # a text without "&" holds no reference
         read = _redact_read(text, ordered, hidden=hidden)
         if read != text:
@@ -378,8 +381,18 @@ def _redact_read(text: str, secrets: Sequence[str], *, hidden: bool) -> str:
     spans = _read_spans(read, origins, secrets) if origins else []
     if hidden or (origins and hides(read)):  # apart: a key's own "<x>" is no tag to read
         read, origin = read_hidden(read)
-        spans += _read_spans(read, [*origins, origin], secrets)
+        spans += _read_spans(read, [*origins, origin], _as_read(tuple(secrets)))
     return _redact_spans(text, spans)
+
+
+@functools.lru_cache(maxsize=64)
+def _as_read(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """``secrets`` (longest first), and each that :func:`read_hidden` reads otherwise as it
+    reads it, longest first: a non-ASCII key's UTF-8 read as Latin-1 may hold ``¼``, read as
+    ``1⁄4`` in a text read in NFKC, and is found there whole, not in part (a run of it) with
+    the rest of it kept."""
+    read = [read_hidden(s)[0] for s in secrets if not unchanged_by_reading(s)]
+    return tuple(sorted(dict.fromkeys([*secrets, *read]), key=len, reverse=True))
 
 
 def _read_spans(
@@ -401,16 +414,17 @@ def _read_spans(
 
 def _held(secrets: Sequence[str], seen: str, squeezed: str) -> list[str]:
     """Those of ``secrets`` that a text may hold (:func:`_may_hold`), as written or hidden by
-    tags or invisible characters: their probes looked for in ``seen``, the text
-    (``squeezed``: casefolded, without its whitespace) without those (:func:`unhidden`), and
-    in ``squeezed`` too for a secret with ``<`` or ``>``, which may have lost characters of it
-    from ``seen``. Ordinary HTML, thousands of tags and no key, is read at C speed, not tag by
-    tag, and probed once."""
+    tags, invisible characters or compatibility forms: their probes looked for in ``seen``,
+    the text (``squeezed``: casefolded, without its whitespace) read without those
+    (:func:`unhidden`), and in ``squeezed`` too for a secret that reading changes (one with
+    ``<``, or a non-ASCII key's UTF-8 read as Latin-1, which may hold a soft hyphen or ``²``).
+    Ordinary HTML, thousands of tags and no key, is read at C speed, not tag by tag, and
+    probed once."""
     return [
         s
         for s in secrets
         if _may_hold(seen, s)
-        or (seen is not squeezed and ("<" in s or ">" in s) and _may_hold(squeezed, s))
+        or (seen is not squeezed and not unchanged_by_reading(s) and _may_hold(squeezed, s))
     ]
 
 

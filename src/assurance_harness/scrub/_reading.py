@@ -9,6 +9,7 @@ import bisect
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 
 
@@ -103,47 +104,89 @@ _TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,256})?\s*/?>"
 """An HTML tag, opening or closing, its attributes a few hundred characters at most."""
 _TAG_PATTERN = re.compile(_TAG)
 _HIDDEN = re.compile(f"(?P<invisible>[{INVISIBLE}]+)|(?P<tag>{_TAG})")
+_HIDDEN_OR_COMPATIBLE = re.compile(f"{_HIDDEN.pattern}|(?P<compatible>[^\x00-\x7f])")
+""":data:`_HIDDEN`, and any other character beyond ASCII: read in its NFKC form, where a text
+is not in NFKC (:func:`compatible`)."""
 
 
 def _hidden(match: re.Match[str]) -> str | None:
-    """What a reader sees of one of :data:`_HIDDEN`'s matches: nothing of an invisible
-    character; a space for a tag (a reader sees the text on either side of ``<br>`` or
-    ``<wbr>``, one piece after the other, as :func:`~assurance_harness.scrub.scrub` sees the
-    lines of a wrapped key, and a token holding a key's prefix ends at a tag, not in the
-    next cell of a table)."""
-    return "" if match.lastgroup == "invisible" else " "
+    """What a reader sees of one of :data:`_HIDDEN_OR_COMPATIBLE`'s matches: nothing of an
+    invisible character; a space for a tag (a reader sees the text on either side of ``<br>``
+    or ``<wbr>``, one piece after the other, as :func:`~assurance_harness.scrub.scrub` sees the
+    lines of a wrapped key, and a token holding a key's prefix ends at a tag, not in the next
+    cell of a table); the NFKC form of a character that has another (:func:`_compatible`)."""
+    if match.lastgroup == "invisible":
+        return ""
+    if match.lastgroup == "tag":
+        return " "
+    return _compatible(match.group())
+
+
+@functools.lru_cache(maxsize=4096)
+def _compatible(char: str) -> str | None:
+    """The NFKC form of ``char`` where it has another (``ｓ`` and ``𝐬`` are ``s``, ``①`` is
+    ``1``), else None."""
+    form = unicodedata.normalize("NFKC", char)
+    return None if form == char else form
+
+
+def compatible(text: str) -> bool:
+    """Whether ``text`` has characters with another NFKC form (full-width, mathematical or
+    circled letters: a key a model wrote styled, or as CJK text sets Latin letters). A text
+    of ASCII alone has none, and Python checks the rest at C speed."""
+    return not text.isascii() and not unicodedata.is_normalized("NFKC", text)
 
 
 def hides(text: str) -> bool:
     """Whether ``text`` holds something :func:`read_hidden` reads otherwise. A text of ASCII
-    alone holds no invisible character (``isascii`` is looked up, not computed), and one
-    without ``<`` no tag; each invisible character is looked for on its own, at C speed (a
-    class of them in a pattern is tried at every character)."""
+    alone holds no invisible character nor compatibility form (``isascii`` is looked up, not
+    computed), and one without ``<`` no tag; each invisible character is looked for on its
+    own, at C speed (a class of them in a pattern is tried at every character)."""
     if "<" in text and _TAG_PATTERN.search(text):
         return True
-    return not text.isascii() and any(char in text for char in INVISIBLE)
+    if text.isascii():
+        return False
+    return any(char in text for char in INVISIBLE) or compatible(text)
 
 
 _LOOSE_TAG = re.compile(r"<[^<>]{1,256}>")
 """A tag, or more, in a text casefolded and without its whitespace (``<spanclass="k">``)."""
 
 
-def unhidden(squeezed: str) -> str:
-    """``squeezed`` (a text casefolded, without its whitespace) without what :func:`read_hidden`
-    reads as nothing or as whitespace, at C speed (no origin kept): what the text read holds,
-    and perhaps less (``<`` and ``>`` around a key as written, which a search of the text finds
-    anyway). A text whose reading holds no key costs a few searches, not a reading."""
+def unhidden(squeezed: str, fold: Callable[[str], str]) -> str:
+    """``squeezed`` (a text folded by ``fold``, without its whitespace) without what
+    :func:`read_hidden` reads as nothing or as whitespace, in NFKC and folded again, at C speed
+    (no origin kept): what the text read holds, and perhaps less (``<`` and ``>`` around a key
+    as written, which a search of the text finds anyway). A text whose reading holds no key
+    costs a few searches, not a reading. ``squeezed`` itself, the very object, where it holds
+    none of those (``re.sub`` and ``str.replace`` return their text where they change
+    nothing)."""
     if "<" in squeezed:
         squeezed = _LOOSE_TAG.sub("", squeezed)
     if not squeezed.isascii():
         for char in INVISIBLE:
             if char in squeezed:
                 squeezed = squeezed.replace(char, "")
+        if compatible(squeezed):
+            squeezed = fold(unicodedata.normalize("NFKC", squeezed))
     return squeezed
+
+
+@functools.lru_cache(maxsize=64)
+def unchanged_by_reading(secret: str) -> bool:
+    """Whether :func:`unhidden` leaves each of ``secret``'s characters as it is: none is
+    invisible, ``<`` or ``>``, or has another NFKC form."""
+    return not (
+        "<" in secret
+        or ">" in secret
+        or any(char in secret for char in INVISIBLE)
+        or compatible(secret)
+    )
 
 
 def read_hidden(text: str) -> tuple[str, Origin]:
     """``text`` as a reader sees it, where an echo hid a key's characters apart (each of
-    :data:`INVISIBLE` read as nothing, an HTML tag as a space), and where each of its
+    :data:`INVISIBLE` read as nothing, an HTML tag as a space) or wrote them in compatibility
+    forms (each read in its NFKC form, where the text has any), and where each of its
     characters comes from."""
-    return _read(text, _HIDDEN, _hidden)
+    return _read(text, _HIDDEN_OR_COMPATIBLE if compatible(text) else _HIDDEN, _hidden)
