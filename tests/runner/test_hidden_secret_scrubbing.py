@@ -198,3 +198,28 @@ def test_a_key_whose_latin_1_spelling_holds_what_a_reader_drops_is_redacted_whol
     for scrubber in (scrub, scrub_answer):
         out = scrubber(f"said: {latin_1} (check)", [key])
         assert out == f"said: {REDACTED} (check)", out
+
+
+def _percent_all(value: str, form: str = "%{:02X}") -> str:
+    """``value`` with every byte percent-encoded, letters and digits too."""
+    return "".join(form.format(byte) for byte in value.encode())
+
+
+PERCENT = {
+    "every-byte": _percent_all(KEY),
+    "every-byte-lower": _percent_all(KEY, "%{:02x}"),
+    "every-byte-front-cut": _percent_all(KEY[6:]),
+    "every-byte-twice": _percent_all(KEY, "%25{:02X}"),
+    "every-byte-backwards": _percent_all(KEY[::-1]),
+    "every-other-byte": "".join(f"%{ord(c):02X}" if i % 2 else c for i, c in enumerate(KEY)),
+}
+
+
+@pytest.mark.parametrize("echo", list(PERCENT))
+def test_a_key_with_every_character_percent_encoded_is_redacted(echo: str) -> None:
+    """An encoder that escapes every byte (a proxy's log of a form body, a WAF's), not only
+    what a URL must: ``%73%6B%2D...`` holds none of the key's characters; encoded twice
+    (``%2573``) when a URL holding it was encoded again."""
+    encoded = PERCENT[echo]
+    for out in _scrubbed(encoded):
+        assert out == f"Incorrect API key: {REDACTED} (check it)", (encoded, out)
