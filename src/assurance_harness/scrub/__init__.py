@@ -19,8 +19,9 @@ for a key's ``&``). So is a key with characters no reader sees between its own (
 hyphen or a zero-width space, as a page or a model marks where a long word may break, or their
 references), in pieces between HTML tags (``<wbr>``, ``<br>``, a highlighter's ``<span>``
 per token), or in letters that NFKC reads as its own (full-width, mathematical, circled):
-:func:`read_hidden`. And a target file whose ``api_key_env`` holds the key itself,
-not a variable's name, is refused without echoing it.
+:func:`read_hidden`; and with every byte percent-encoded, letters too (:func:`read_percent`).
+And a target file whose ``api_key_env`` holds the key itself, not a variable's name, is refused
+without echoing it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from ._reading import (
     REFERENCE,
     Origin,
     hides,
+    percent_encoded,
     read_hidden,
+    read_percent,
     read_reference,
     read_references,
     unchanged_by_reading,
@@ -169,7 +172,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     held = _held(ordered, seen, squeezed)
     hidden = seen is not squeezed and bool(held)
     if ordered and ("&" in text or hidden):  # a text without "&" holds no reference
-        read = _redact_read(text, ordered, hidden=hidden)
+        read = _redact_read(text, ordered, hidden=hidden and hides(text))
         if read != text:
             text, folded = read, _loose_fold(read)
             squeezed = _squeeze(folded) if long else folded
@@ -201,6 +204,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
                 escaped = _json_escaped(fragment)
                 if escaped.search(text):
                     text = _redact_tokens(text, escaped.search)
+    if hidden and percent_encoded(text):  # last: a spelling as written is redacted whole
+        text = _redact_percent(text, ordered)
     return text
 
 
@@ -358,22 +363,20 @@ def _redact_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 def _redact_read(text: str, secrets: Sequence[str], *, hidden: bool) -> str:
     """``text`` with each secret (``secrets``: longest first) that it writes, whole or in part,
-    in a way a reader reads as the secret but a search of the text does not find, redacted as
-    :func:`scrub` redacts it as written: whole, a run of a long one (:data:`_RUN`), a token
-    holding its prefix (:data:`_FRAGMENT`), with what spells it. In HTML character references:
-    an HTML error page, or a proxy escaping what it echoes for XML or HTML, writes
-    ``&#115;&#107;&#45;...``, ``&#x73;&#x6B;...``, ``sk&#45;proj...`` or ``&amp;`` for a key's
-    ``&``, read as :func:`html.unescape` reads them (:func:`read_references`) where one of them
-    is read as a character of a secret, whitespace or an invisible character (:func:`_reads`),
-    as many times as it was escaped (:func:`_reference_depth`: a page quoting an escaped body
-    writes ``&amp;#115;``). And with characters no reader sees between the secret's
-    (:func:`read_hidden`: a soft hyphen, a zero-width space), read as nothing. None of the
-    key's runs is in such a text. Looked for only where the text read holds a secret's probes
-    (:func:`_probes`): a text without ``&`` costs one search, ordinary HTML (``It&#39;s``,
-    ``&amp;``, ``&quot;``) one more, for its references, and a text of ASCII alone without
-    ``&`` nothing (:func:`hides`). ``hidden``: whether the text as written may hide one of
-    ``secrets`` that way (:func:`_held`); references read may spell an invisible character
-    too."""
+    in HTML character references redacted as :func:`scrub` redacts it as written: whole, a run
+    of a long one (:data:`_RUN`), a token holding its prefix (:data:`_FRAGMENT`), the
+    references that spell it whole. An HTML error page, or a proxy escaping what it echoes
+    for XML or HTML, writes ``&#115;&#107;&#45;...``, ``&#x73;&#x6B;...``, ``sk&#45;proj...``
+    or ``&amp;`` for a key's ``&``: none of the key's runs is in that text. Looked for in the
+    text with its references read (:func:`html.unescape`'s reading, :func:`read_references`),
+    and only where one of them is read as a character of a secret, whitespace or an invisible
+    character (:func:`_reads`) and the text read holds a secret's probes (:func:`_probes`): a
+    text without ``&`` costs one search, and ordinary HTML (``It&#39;s``, ``&amp;``,
+    ``&quot;``) one more, for its references. Read as many times as it was escaped
+    (:func:`_reference_depth`): a page quoting an escaped body writes ``&amp;#115;``. And, apart,
+    read as a reader sees it (:func:`read_hidden`) where ``hidden`` (the text may hide one of
+    ``secrets`` with tags, invisible characters or compatibility forms: :func:`_held`) or where
+    the references read may (``&shy;`` or ``&#8203;`` between its characters)."""
     read, origins = text, []
     for _ in range(_reference_depth(text, tuple(secrets)) if "&" in text else 0):
         read, origin = read_references(read)
@@ -383,6 +386,17 @@ def _redact_read(text: str, secrets: Sequence[str], *, hidden: bool) -> str:
         read, origin = read_hidden(read)
         spans += _read_spans(read, [*origins, origin], _as_read(tuple(secrets)))
     return _redact_spans(text, spans)
+
+
+def _redact_percent(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with each of ``secrets`` (longest first) that it writes with every byte
+    percent-encoded (``%73%6B%2D...``, once or twice) redacted, found in the text with those
+    decoded (:func:`read_percent`) as :func:`_redact_read` finds one written in references.
+    After :func:`scrub` has redacted what the text spells as written: a key's percent-encoded
+    spelling cut inside an escape (``B%2F...``) is redacted whole there, and here only a run of
+    what it decodes to would be, its first character kept."""
+    read, origins = read_percent(text)
+    return _redact_spans(text, _read_spans(read, origins, secrets))
 
 
 @functools.lru_cache(maxsize=64)

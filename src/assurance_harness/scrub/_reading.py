@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
+from urllib.parse import unquote
 
 
 class Origin:
@@ -104,7 +105,7 @@ _TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,256})?\s*/?>"
 """An HTML tag, opening or closing, its attributes a few hundred characters at most."""
 _TAG_PATTERN = re.compile(_TAG)
 _HIDDEN = re.compile(f"(?P<invisible>[{INVISIBLE}]+)|(?P<tag>{_TAG})")
-_HIDDEN_OR_COMPATIBLE = re.compile(f"{_HIDDEN.pattern}|(?P<compatible>[^\x00-\x7f])")
+_HIDDEN_OR_COMPATIBLE = re.compile(_HIDDEN.pattern + r"|(?P<compatible>[^\x00-\x7f])")
 """:data:`_HIDDEN`, and any other character beyond ASCII: read in its NFKC form, where a text
 is not in NFKC (:func:`compatible`)."""
 
@@ -155,7 +156,8 @@ _LOOSE_TAG = re.compile(r"<[^<>]{1,256}>")
 
 def unhidden(squeezed: str, fold: Callable[[str], str]) -> str:
     """``squeezed`` (a text folded by ``fold``, without its whitespace) without what
-    :func:`read_hidden` reads as nothing or as whitespace, in NFKC and folded again, at C speed
+    :func:`read_hidden` reads as nothing or as whitespace, its percent-encoded bytes decoded
+    (:func:`read_percent`), in NFKC and folded again, at C speed
     (no origin kept): what the text read holds, and perhaps less (``<`` and ``>`` around a key
     as written, which a search of the text finds anyway). A text whose reading holds no key
     costs a few searches, not a reading. ``squeezed`` itself, the very object, where it holds
@@ -163,6 +165,9 @@ def unhidden(squeezed: str, fold: Callable[[str], str]) -> str:
     nothing)."""
     if "<" in squeezed:
         squeezed = _LOOSE_TAG.sub("", squeezed)
+    if percent_encoded(squeezed):
+        for _ in range(_PERCENT_DEEP):
+            squeezed = fold(unquote(squeezed))  # "%41" is "A"
     if not squeezed.isascii():
         for char in INVISIBLE:
             if char in squeezed:
@@ -175,10 +180,12 @@ def unhidden(squeezed: str, fold: Callable[[str], str]) -> str:
 @functools.lru_cache(maxsize=64)
 def unchanged_by_reading(secret: str) -> bool:
     """Whether :func:`unhidden` leaves each of ``secret``'s characters as it is: none is
-    invisible, ``<`` or ``>``, or has another NFKC form."""
+    invisible, ``<``, ``>`` or ``%`` (a percent-encoded spelling, decoded there), or has
+    another NFKC form."""
     return not (
         "<" in secret
         or ">" in secret
+        or "%" in secret
         or any(char in secret for char in INVISIBLE)
         or compatible(secret)
     )
@@ -190,3 +197,40 @@ def read_hidden(text: str) -> tuple[str, Origin]:
     forms (each read in its NFKC form, where the text has any), and where each of its
     characters comes from."""
     return _read(text, _HIDDEN_OR_COMPATIBLE if compatible(text) else _HIDDEN, _hidden)
+
+
+_PERCENT = re.compile(r"(?P<ascii>%[0-7][0-9A-Fa-f])|(?:%[89A-Fa-f][0-9A-Fa-f])+")
+"""A percent-encoded ASCII byte, or the bytes of other characters (UTF-8), one piece."""
+_PERCENT_DEEP = 2
+"""A text percent-encoded this many times over (``%2573`` for ``s``) is read as many times."""
+
+
+def _percent(match: re.Match[str]) -> str:
+    if match.lastgroup == "ascii":
+        return chr(int(match.group()[1:], 16))
+    return unquote(match.group())  # UTF-8, a byte of none as U+FFFD
+
+
+_ENCODED_ALNUM = re.compile(r"%(?:25)?(?:3[0-9]|[46][1-9a-f]|[57][0-9a])", re.IGNORECASE)
+"""A letter or a digit percent-encoded (once or twice): what only an encoder escaping every
+byte writes (a URL's encoder leaves them as they are), and what a key encoded so is made of."""
+
+
+def percent_encoded(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit percent-encoded (:data:`_ENCODED_ALNUM`),
+    as a key with every byte encoded does: a text of URLs (``%20``, ``%2F``, ``%C3%A9``) is
+    not read (:func:`read_percent`), nor decoded to be probed (:func:`unhidden`)."""
+    return "%" in text and _ENCODED_ALNUM.search(text) is not None
+
+
+def read_percent(text: str) -> tuple[str, list[Origin]]:
+    """``text`` with its percent-encoded bytes decoded, as an encoder that escapes every byte
+    (letters and digits too) hid a key, and where each of its characters comes from: read once,
+    and again where that leaves percent-encoded bytes (a text encoded twice, ``%2573``)."""
+    origins = []
+    for _ in range(_PERCENT_DEEP):
+        text, origin = _read(text, _PERCENT, _percent)
+        origins.append(origin)
+        if "%" not in text or not _PERCENT.search(text):
+            break
+    return text, origins
