@@ -223,3 +223,21 @@ def test_a_key_with_every_character_percent_encoded_is_redacted(echo: str) -> No
     encoded = PERCENT[echo]
     for out in _scrubbed(encoded):
         assert out == f"Incorrect API key: {REDACTED} (check it)", (encoded, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'<a href="https://h/v1?key={KEY}&amp;a=1">retry</a>',
+        f'<meta name="key" content="{KEY}"><p>x</p>',
+        f"<{KEY}> 100%41 and more\u2026",
+    ],
+    ids=["link", "meta", "angle-brackets"],
+)
+def test_a_key_as_written_inside_a_tag_is_redacted(text: str) -> None:
+    """A key written as it is inside a tag (a link's query, an attribute), or between ``<`` and
+    ``>``: what a reader sees of the text drops the tag, key and all, but the key as written is
+    looked for in the text as it is."""
+    for scrubber in (scrub, scrub_answer):
+        out = scrubber(text, [KEY])
+        assert KEY not in out and REDACTED in out, out
