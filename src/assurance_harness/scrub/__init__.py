@@ -165,12 +165,11 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     long = bool(ordered) and len(ordered[0]) >= _RUN_MIN_SECRET
     folded = _loose_fold(text)
     squeezed = _squeeze(folded) if long else folded
-    # Probed once, in the text as a reader sees it (the very text where nothing is hidden): it
-    # holds what the text holds, and a key that tags, invisible characters or compatibility
-    # forms hide (:func:`_held`).
+    held = [s for s in ordered if _may_hold(squeezed, s)]
+    # And as a reader sees it, where that is another text: a key that tags, invisible
+    # characters, compatibility forms or percent-encoding hide (:func:`unhidden`).
     seen = unhidden(squeezed, _loose_fold) if ordered else squeezed
-    held = _held(ordered, seen, squeezed)
-    hidden = seen is not squeezed and bool(held)
+    hidden = seen is not squeezed and any(_may_hold(seen, s) for s in _as_read(tuple(ordered)))
     if ordered and ("&" in text or hidden):  # a text without "&" holds no reference
         read = _redact_read(text, ordered, hidden=hidden and hides(text))
         if read != text:
@@ -375,7 +374,7 @@ def _redact_read(text: str, secrets: Sequence[str], *, hidden: bool) -> str:
     ``&quot;``) one more, for its references. Read as many times as it was escaped
     (:func:`_reference_depth`): a page quoting an escaped body writes ``&amp;#115;``. And, apart,
     read as a reader sees it (:func:`read_hidden`) where ``hidden`` (the text may hide one of
-    ``secrets`` with tags, invisible characters or compatibility forms: :func:`_held`) or where
+    ``secrets`` with tags, invisible characters or compatibility forms: :func:`unhidden`) or where
     the references read may (``&shy;`` or ``&#8203;`` between its characters)."""
     read, origins = text, []
     for _ in range(_reference_depth(text, tuple(secrets)) if "&" in text else 0):
@@ -424,22 +423,6 @@ def _read_spans(
     for origin in reversed(origins):  # back to the characters each was read from, read by read
         spans = [(origin.start(start), origin.end(end - 1)) for start, end in spans]
     return spans
-
-
-def _held(secrets: Sequence[str], seen: str, squeezed: str) -> list[str]:
-    """Those of ``secrets`` that a text may hold (:func:`_may_hold`), as written or hidden by
-    tags, invisible characters or compatibility forms: their probes looked for in ``seen``,
-    the text (``squeezed``: casefolded, without its whitespace) read without those
-    (:func:`unhidden`), and in ``squeezed`` too for a secret that reading changes (one with
-    ``<``, or a non-ASCII key's UTF-8 read as Latin-1, which may hold a soft hyphen or ``²``).
-    Ordinary HTML, thousands of tags and no key, is read at C speed, not tag by tag, and
-    probed once."""
-    return [
-        s
-        for s in secrets
-        if _may_hold(seen, s)
-        or (seen is not squeezed and not unchanged_by_reading(s) and _may_hold(squeezed, s))
-    ]
 
 
 _REFERENCES_DEEP = 3
