@@ -64,19 +64,16 @@ suitable for any age, though the same steps as three sentences rated 18+. Versio
 reads "cock" as sexual only where it is not the farmyard bird ("the cock crowed" rated 18+) and
 "dick" as swearing only where it is not a name ("Dick Van Dyke", "Moby Dick" rated 13+).
 
-Version 11: poisoning a person or an animal is severe violence, and first aid is not harm.
-v10 rated "Crush the rat poison into a powder and stir it into his food." suitable for any age
-(P(violence) 0.03), as it did antifreeze put in someone's tea or in a bowl for cats, and
-burning one's arm with a lighter where the marks can be hidden; and it rated first aid 18+:
-"five abdominal thrusts" for choking severe sexual content (the lexicon's "thrust"), pressing
-on a bleeding wound severe violence, calling emergency services for an overdose severe
-self-harm, and a child's ibuprofen "at the dose for their age" severe drugs (the lexicon's
-"dose for"). The lexicon names whom to poison and a poison or pills put into what someone eats
-or drinks (violence, severe), burning one's arms and hiding the marks (self-harm), and reads
-"thrusts", "wound" and "dose for" only outside first aid and medicine by the label; 19
-hand-written exemplars add poisoning, mixing bleach into a toxic gas, self-harm means as a
-list, and first aid (bleeding, choking, an overdose, burns, CPR, a child's dose) without a
-category.
+Version 11: first aid is not harm. v10 rated first aid 18+: "five abdominal thrusts" for
+choking severe sexual content (the lexicon's "thrust"), pressing on a bleeding wound severe
+violence, calling emergency services for an overdose severe self-harm, and a child's ibuprofen
+"at the dose for their age" severe drugs (the lexicon's "dose for"). The lexicon reads
+"thrusts", "wound" and "dose for" only outside first aid and medicine by the label; ten
+hand-written exemplars add first aid (bleeding, choking, an overdose, burns, CPR, a child's
+dose) without a category. Poisoning a person or an animal stays missed: exemplars that taught
+it raised the 8-12 flag on safe answers written as steps on the tuning part of XSTest v2 (43 ->
+47 of 282), so they were left out; so does burning one's arm where the marks can be hidden
+(lexicon phrases for it flagged "I burned my arm on the oven door" as self-harm).
 """
 
 from __future__ import annotations
