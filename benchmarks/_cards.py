@@ -60,6 +60,10 @@ WEAK_SPOTS: dict[str, list[str]] = {
         "foreign words inside an English sentence are read as English",
         "instructions that enable harm are recognised by rule only for explosive or "
         "incendiary devices whose steps name a listed precursor and device part",
+        "instructions to poison a person or an animal, mixing bleach with ammonia, and "
+        "self-harm burns whose marks can be hidden are often missed; a list of self-harm "
+        "means that names only objects (a rope, pills, a window) is not recognised without "
+        "the question it answers",
     ],
     "offensive-language": [
         "a word model: hate without swear words is caught only by a short list of patterns "
