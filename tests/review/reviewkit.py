@@ -139,13 +139,16 @@ class Project:
     def ledger(self) -> Path:
         return self.reports / "evidence" / "ledger.jsonl"
 
-    def run(self) -> RunOutcome:
+    def run(self, *, reports: bool = True) -> RunOutcome:
+        """``reports=False``: no HTML or Markdown report (its plots are most of a run's time),
+        for a test that reads only the store, the queue and the ledger."""
         return run_suite(
             self.suite,
             self.target,
             reports_dir=self.reports,
             register_path=self.register,
             use_cache=False,
+            write_reports=reports,
         )
 
 

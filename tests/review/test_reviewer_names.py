@@ -24,7 +24,7 @@ def _alice_registered_then(
     under ``name``, no token given. The project, the runner, ``--reports`` and that verdict's
     result."""
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     runner = CliRunner()
     reports = ["--reports", str(project.reports)]
     monkeypatch.setenv("ALICE_TOKEN", "s3cret")
@@ -65,7 +65,7 @@ def test_an_empty_token_env_is_refused_and_keeps_the_stored_token(
     import sqlite3
 
     project = make_project(tmp_path)
-    project.run()
+    project.run(reports=False)
     reports = ["--reports", str(project.reports)]
     monkeypatch.setenv("ALICE_TOKEN", "s3cret")
     runner = CliRunner()
@@ -103,7 +103,7 @@ def test_a_name_written_decomposed_is_the_same_reviewer_and_needs_their_token(
     none, and was a second reviewer: two verdicts of one person on a row counted as two
     people's, the kappa between them printed as agreement between reviewers."""
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     runner = CliRunner()
     reports = ["--reports", str(project.reports)]
     monkeypatch.setenv("JOSE_TOKEN", "s3cret")
@@ -157,7 +157,7 @@ def test_a_name_registered_decomposed_before_names_were_composed_still_needs_its
     from assurance_harness.review.store import token_hash
 
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     reports = ["--reports", str(project.reports)]
     with sqlite3.connect(project.reports / "runs.db") as conn:  # as the older version wrote it
         conn.execute(
@@ -216,7 +216,7 @@ def test_a_name_like_an_earlier_reviewers_is_refused_and_distinct_names_are_not(
     anyone can see ('bob', 'rob', 'Дмитрий') stay distinct reviewers, and a name already in the
     store is never refused (a store that holds two look-alikes from before keeps working)."""
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     runner = CliRunner()
     reports = ["--reports", str(project.reports)]
     monkeypatch.delenv("ASSURANCE_REVIEW_TOKEN", raising=False)
