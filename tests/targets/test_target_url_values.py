@@ -10,7 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import run_cli
+from tests.testing.cli import invoke_in_process
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command runs in the test's folder, as a user in their project runs it."""
+    monkeypatch.chdir(tmp_path)
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    """``assurance ARGS...`` in this process (what is checked here is the exit code and what it
+    says, not anything of a process's start): its exit code and its output, stdout and stderr
+    together."""
+    done = invoke_in_process([str(a) for a in args])
+    return done.exit_code, done.output
 
 
 @pytest.mark.parametrize(
@@ -70,9 +84,8 @@ def test_a_target_value_that_cannot_work_fails_validate(
     target = tmp_path / "t.yaml"
     target.write_text(line if line.startswith("type:") else f"type: openai\nmodel: m\n{line}\n")
     for args in (("validate", target), ("targets", "check", target)):
-        proc = run_cli(*args, cwd=tmp_path)
-        text = proc.stdout + proc.stderr
-        assert proc.returncode == 2, text
+        code, text = run(*args)
+        assert code == 2, text
         assert "internal error" not in text and "s3cretpw" not in text
         assert "t.yaml:" in text and expect in text
 
@@ -98,9 +111,8 @@ def test_a_generation_value_json_cannot_carry_fails_validate(
             "metrics: [{id: failed, rate: error}]\n"
         )
     (tmp_path / "f.yaml").write_text(text)
-    proc = run_cli("validate", "f.yaml", cwd=tmp_path)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 2, output
+    code, output = run("validate", "f.yaml")
+    assert code == 2, output
     assert "f.yaml:" in output and "generation" in output and "finite" in output, output
 
 
@@ -114,9 +126,8 @@ def test_a_key_written_into_the_url_query_is_refused_without_showing_it(
     # manifest.json, the reports and every error message naming the URL.
     target = tmp_path / "t.yaml"
     target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
-    proc = run_cli("validate", target, cwd=tmp_path)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = run("validate", target)
+    assert code == 2, text
     assert "t.yaml:2" in text and "header" in text, text
     name = next(p.split("=")[0] for p in query.split("&") if p.split("=")[0] != "x")
     assert f"?{name}=${{VAR}}" in text, text
@@ -133,8 +144,8 @@ def test_a_key_referenced_from_the_environment_in_the_url_query_is_accepted(
     # it may stand in the URL (resolved when each request is sent, as a header's is).
     target = tmp_path / "t.yaml"
     target.write_text(f"type: http\nurl: 'https://g.example/v1/gen?{query}'\nresponse_path: text\n")
-    proc = run_cli("validate", target, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, text = run("validate", target)
+    assert code == 0, text
 
 
 def test_a_literal_beside_a_reference_in_a_url_query_key_is_refused(tmp_path: Path) -> None:
@@ -143,9 +154,8 @@ def test_a_literal_beside_a_reference_in_a_url_query_key_is_refused(tmp_path: Pa
         "type: http\nurl: 'https://g.example/gen?key=l1teral-k3y${GEMINI_KEY}'\n"
         "response_path: text\n"
     )
-    proc = run_cli("validate", target, cwd=tmp_path)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = run("validate", target)
+    assert code == 2, text
     assert "l1teral-k3y" not in text, text
 
 
@@ -154,8 +164,8 @@ def test_an_ordinary_query_in_the_http_url_is_kept(tmp_path: Path) -> None:
     target.write_text(
         "type: http\nurl: 'https://g.example/gen?max_tokens=9&keyword=a'\nresponse_path: text\n"
     )
-    proc = run_cli("validate", target, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code, text = run("validate", target)
+    assert code == 0, text
 
 
 @pytest.mark.parametrize(
@@ -174,9 +184,8 @@ def test_credentials_in_the_url_userinfo_are_refused_without_showing_them(
     # Basic auth) passed validate: the URL, key included, was copied into manifest.json, the
     # run index and the reports. Only a password was refused.
     (tmp_path / "t.yaml").write_text(target)
-    proc = run_cli("validate", tmp_path / "t.yaml", cwd=tmp_path)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = run("validate", tmp_path / "t.yaml")
+    assert code == 2, text
     assert "t.yaml:" in text and "environment variable" in text, text
     assert "l1teral-k3y" not in text, text
 
@@ -206,9 +215,8 @@ def test_a_malformed_url_holding_a_credential_is_refused_without_showing_it(
     )
     (tmp_path / "t.yaml").write_text(target)
     for args in (("validate", "t.yaml"), ("targets", "check", "t.yaml")):
-        proc = run_cli(*args, cwd=tmp_path)
-        text = proc.stdout + proc.stderr
-        assert proc.returncode == 2, text
+        code, text = run(*args)
+        assert code == 2, text
         assert "Traceback" not in text and "hunter2" not in text, text
         assert f"t.yaml:{3 if field == 'base_url' else 2}: {field}:" in text, text
         assert "e.g. http" in text or "remove it" in text, text
