@@ -4,6 +4,7 @@ exit 2, for every command of the register, evidence, compare and trend groups.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import stat
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.cli import one_line_refusal, run_cli
+from tests.testing.cli import invoke_in_process, run_cli
 
 from .report.runfixtures import toxicity_run
 
@@ -50,7 +51,21 @@ COMMANDS = {
 """Commands whose --out is a file."""
 
 
-def _run(project: Path, args: list[str], out: str, timeout: float = 120) -> tuple[int, str]:
+def _cli(project: Path, *args: str) -> tuple[int, str]:
+    """``assurance ARGS...`` run in ``project``, in this process (what these tests check is the
+    exit code and what is said and written, not anything of a process's start); its exit code
+    and its output, stdout and stderr together. The schema commands refuse their --out in the
+    entry point's error handling, which only a process of its own runs: those run in one."""
+    if args[:1] == ("schema",) or args[:2] == ("register", "schema"):
+        proc = run_cli(*args, cwd=project, timeout=120)
+        return proc.returncode, proc.stdout + proc.stderr
+    with contextlib.chdir(project):
+        done = invoke_in_process(list(args))
+    return done.exit_code, done.output
+
+
+def _argv(args: list[str], out: str) -> list[str]:
+    """``args``, the options the command needs in :func:`project` and ``-o out``."""
     common = {"--reports": "reports", "--register": "register.yaml"}
     if args[:2] == ["register", "schema"] or args == ["schema"]:
         common = {}
@@ -59,8 +74,11 @@ def _run(project: Path, args: list[str], out: str, timeout: float = 120) -> tupl
     elif args[:2] == ["register", "import"]:
         common = {"--register": "register.yaml"}
     extra = [item for pair in common.items() for item in pair]
-    proc = run_cli(*args, *extra, "-o", out, cwd=project, timeout=timeout)
-    return proc.returncode, proc.stdout + proc.stderr
+    return [*args, *extra, "-o", out]
+
+
+def _run(project: Path, args: list[str], out: str) -> tuple[int, str]:
+    return _cli(project, *_argv(args, out))
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -80,21 +98,20 @@ def test_an_out_file_under_a_file_is_one_line(project: Path, command: str) -> No
 
 
 def test_an_annex_folder_that_is_a_file_is_one_line(project: Path) -> None:
-    proc = run_cli(
+    code, text = _cli(
+        project,
         "evidence", "pack", "n1", "--reports", "reports", "--register", "register.yaml",
-        "-o", "a-file", cwd=project, timeout=120,
+        "-o", "a-file",
     )  # fmt: skip
-    text = proc.stdout + proc.stderr
     assert "internal error" not in text, text
-    assert proc.returncode == 2, text
+    assert code == 2, text
     assert "error: --out a-file: is a file, not a folder" in text, text
 
 
 def test_a_report_folder_that_is_a_file_is_one_line(project: Path) -> None:
     """Was: ``cannot write a-file: File exists`` and exit 3, as if the disk had failed."""
-    proc = run_cli("report", "n1", "--reports", "reports", "-o", "a-file", cwd=project)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = _cli(project, "report", "n1", "--reports", "reports", "-o", "a-file")
+    assert code == 2, text
     assert "error: --out a-file: is a file, not a folder" in text, text
 
 
@@ -114,18 +131,16 @@ def test_an_out_that_is_a_dangling_symlink_names_it(
     there``), exit 3: nothing said the path was a link to nothing."""
     link = tmp_path / "gone"
     link.symlink_to(tmp_path / "missing" / "target")
-    proc = run_cli(*args, "-o", str(link), cwd=project)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = _cli(project, *args, "-o", str(link))
+    assert code == 2, text
     assert f"error: --out {link}: is a symlink to {tmp_path / 'missing' / 'target'}" in text, text
 
 
 @pytest.mark.parametrize("formats", ["", ",", " , "])
 def test_report_with_no_format_is_a_usage_error(project: Path, formats: str) -> None:
     """Was: exit 0, nothing written, nothing said."""
-    proc = run_cli("report", "n1", "--reports", "reports", "-f", formats, cwd=project)
-    text = proc.stdout + proc.stderr
-    assert proc.returncode == 2, text
+    code, text = _cli(project, "report", "n1", "--reports", "reports", "-f", formats)
+    assert code == 2, text
     assert "--format" in text and "html, md, json, junit" in text, text
 
 
@@ -140,10 +155,12 @@ def test_an_out_file_that_is_a_pipe_nobody_reads_is_one_line_not_a_hang(
     project: Path, command: str, tmp_path: Path
 ) -> None:
     """Was: 'schema -o fifo', 'compare ... -o fifo', 'trend ... -o fifo' waited for ever for a
-    reader, opening the named pipe to write the output in place."""
+    reader, opening the named pipe to write the output in place. A process of its own, that a
+    hang ends at the timeout."""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    code, text = _run(project, COMMANDS.get(command, ["schema"]), str(fifo), timeout=30)
+    proc = run_cli(*_argv(COMMANDS.get(command, ["schema"]), str(fifo)), cwd=project, timeout=30)
+    code, text = proc.returncode, proc.stdout + proc.stderr
     assert code == 2, text
     assert f"error: --out {fifo}: is a named pipe" in text, text
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # left as it was
@@ -183,8 +200,11 @@ def test_an_out_file_that_is_a_pipe_being_read_is_written_to(project: Path, tmp_
 def test_a_compare_out_that_cannot_be_written_is_the_only_line(project: Path, out: str) -> None:
     """The comparison table was printed first and the --out error last: a screen of figures
     for a command that failed (exit 2), with the one line that mattered at the bottom."""
-    proc = run_cli("compare", "n1", "n2", "--reports", "reports", "-o", out, cwd=project)
-    assert one_line_refusal(proc).startswith(f"error: --out {out}: "), proc.stdout
+    code, text = _cli(project, "compare", "n1", "n2", "--reports", "reports", "-o", out)
+    assert code == 2, text
+    assert "Traceback" not in text, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}: "), text
 
 
 # --out's suffix names a format the command writes, and never a file the command reads: a PNG
