@@ -42,9 +42,10 @@ def _swap(reports: Path, a: str, b: str) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, list[str], str]]:
     """Six runs of one suite: 0 intact; 1 without results.jsonl; 2 with its last row cut
-    off (a line boundary: no line skipped); 3 without manifest.json; 4 and 5 swapped."""
+    off (a line boundary: no line skipped); 3 without manifest.json; 4 and 5 swapped. Only 4
+    and 5 write their report.html (one is asked for): no page here reads the others'."""
     project = make_project(tmp_path_factory.mktemp("ui-unverified"), suite_text=GROUPS_SUITE)
-    ids = [project.run().run_id for _ in range(6)]
+    ids = [project.run(reports=i >= 4).run_id for i in range(6)]
     reports = project.reports
     (reports / ids[1] / "results.jsonl").unlink()
     results = reports / ids[2] / "results.jsonl"
@@ -109,7 +110,7 @@ def test_a_folder_holding_another_runs_files_shows_none_of_them_under_its_name(
 
 def test_a_folder_holding_two_runs_files_shows_neither(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=GROUPS_SUITE)
-    first, second = project.run().run_id, project.run().run_id
+    first, second = project.run(reports=False).run_id, project.run(reports=False).run_id
     manifest = project.reports / second / "manifest.json"
     manifest.write_bytes((project.reports / first / "manifest.json").read_bytes())
     assert json.loads(manifest.read_text(encoding="utf-8"))["run_id"] == first
@@ -125,7 +126,7 @@ def test_a_reviewed_run_without_results_jsonl_says_so(tmp_path: Path) -> None:
     """A run with a review policy: its figures with the reviews are measured from rows that
     are not there; the page said "no data" under them and nothing more."""
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     (project.reports / run_id / "results.jsonl").unlink()
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
@@ -150,7 +151,7 @@ def test_a_manifest_naming_results_no_file_name_can_hold_is_named_not_a_500(
     """Was: a 500 (OSError, file name too long) on the run, compare, trend and register pages,
     or a NUL-holding path reported as a missing results.jsonl."""
     project = make_project(tmp_path, suite_text=GROUPS_SUITE)
-    first, run_id = project.run().run_id, project.run().run_id
+    first, run_id = project.run(reports=False).run_id, project.run(reports=False).run_id
     manifest = project.reports / run_id / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["results"]["path"] = name
@@ -171,7 +172,7 @@ def test_a_risk_page_says_a_runs_results_are_missing_or_changed(tmp_path: Path) 
     the run's results.jsonl was gone; and showed rows of a changed file as the responses the
     gate failed on."""
     project = make_project(tmp_path, suite_text=GROUPS_SUITE)
-    gone, changed = project.run().run_id, project.run().run_id
+    gone, changed = project.run(reports=False).run_id, project.run(reports=False).run_id
     (project.reports / gone / "results.jsonl").unlink()
     results = project.reports / changed / "results.jsonl"
     results.write_bytes(results.read_bytes().replace(b"hate", b"HATE"))
