@@ -164,9 +164,11 @@ def test_a_file_sent_as_a_form_field_is_not_recorded_as_its_python_repr(site) ->
     assert _reviews(project) == before  # was: the upload's repr recorded as the note
 
 
-def _damaged_site(tmp_path: Path) -> tuple[Project, str]:
+def _damaged_site(tmp_path: Path, *, reports: bool = False) -> tuple[Project, str]:
+    """A project and its one run; ``reports``: with its report.html (only the run's report
+    page reads it)."""
     project = make_project(tmp_path)
-    run = project.run()
+    run = project.run(reports=reports)
     return project, run.run_id
 
 
@@ -211,7 +213,7 @@ def test_a_run_folder_damaged_while_the_app_serves_is_named_not_a_500(
 
 
 def test_a_broken_register_or_an_unreadable_report_is_named_not_a_500(tmp_path: Path) -> None:
-    project, run_id = _damaged_site(tmp_path)
+    project, run_id = _damaged_site(tmp_path, reports=True)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     project.register.write_text("risks: [\n", encoding="utf-8")
     report = project.reports / run_id / "report.html"
@@ -425,7 +427,7 @@ def test_an_app_on_every_interface_takes_its_addresses_and_still_refuses_names(
     (no name, so no DNS rebinding) on the app's port is taken; a name is still refused, as
     is a POST whose Origin is another address than the one the request was sent to."""
     project = make_project(tmp_path)
-    run = project.run()
+    run = project.run(reports=False)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings, app_host=app_host) as base:
         port = urllib.parse.urlsplit(base).port
