@@ -35,7 +35,7 @@ def test_a_verdict_on_a_run_whose_results_changed_is_refused_and_writes_nothing(
     tmp_path: Path, how: str
 ) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     results = project.reports / run_id / "results.jsonl"
     _edit(results, how)
     ledger_before = project.ledger.read_bytes()

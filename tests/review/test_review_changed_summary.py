@@ -25,7 +25,7 @@ NO_REVIEW = SUITE.split("review:")[0].replace(", require_reviewed: true", "")
 
 def test_the_run_page_says_the_summary_was_edited(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=NO_REVIEW)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = edit_summary(project.reports / run_id, "verdict")
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
@@ -36,7 +36,7 @@ def test_the_run_page_says_the_summary_was_edited(tmp_path: Path) -> None:
 
 def test_the_run_page_of_an_untouched_run_has_no_such_note(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=NO_REVIEW)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         page = get_page(f"{base}/runs/{run_id}")
@@ -47,7 +47,7 @@ def test_review_status_and_the_page_refuse_a_run_whose_summary_was_edited(
     tmp_path: Path,
 ) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = edit_summary(project.reports / run_id, "metric value")
 
     done = run_cli("review", "status", run_id, "--reports", project.reports, timeout=60)
@@ -70,7 +70,7 @@ def test_a_verdict_on_a_run_whose_summary_was_edited_is_refused_and_writes_nothi
     ledger would vouch for the edit, as it would for a changed results.jsonl. Exit 3, as
     ``review status`` and ``compare`` refuse the run: exit 1 reads to CI as a failed gate."""
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = edit_summary(project.reports / run_id, "status")
     ledger_before = project.ledger.read_bytes()
 
@@ -89,7 +89,7 @@ def test_the_compare_page_gives_no_verdict_on_an_edited_summary(tmp_path: Path) 
     """The page showed each metric's verdict and never said why a comparison has none (a
     run that failed, files changed since the run), which the command says on stderr."""
     project = make_project(tmp_path, suite_text=NO_REVIEW)
-    first, second = project.run().run_id, project.run().run_id
+    first, second = project.run(reports=False).run_id, project.run(reports=False).run_id
     summary = edit_summary(project.reports / second, "metric value")
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:

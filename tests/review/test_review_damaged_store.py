@@ -18,7 +18,7 @@ from .reviewkit import Project, make_project
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, str]:
     project = make_project(tmp_path_factory.mktemp("damaged-review"))
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     given = run_cli(
         "review", "adjudicate", run_id, "c2#0", "--label", "false", "--reviewer", "erin",
         "--reports", project.reports, "--register", project.register,

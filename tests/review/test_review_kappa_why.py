@@ -55,7 +55,7 @@ def test_an_undefined_kappa_or_interval_says_why() -> None:
 
 def test_review_agreement_prints_why_there_is_no_kappa(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     paths = ReviewPaths.default(project.reports, register=project.register)
     for who in ("alice", "bob"):
         adjudicate(paths, run_id=run_id, key="c2#0", reviewer=who, token=None, agree=True)

@@ -69,7 +69,7 @@ def _redo_records_once(project: Project, run_id: str) -> None:
 
 def test_an_anchor_that_cannot_be_written_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     ledger_before = project.ledger.read_bytes()
     anchor_before = _anchor(project).read_bytes()
     _anchor(project).unlink()
@@ -88,7 +88,7 @@ def test_an_anchor_that_cannot_be_written_is_named_and_nothing_is_kept(tmp_path:
 @pytest.mark.parametrize("which", ["ledger.jsonl", "ledger.jsonl.head"])
 def test_an_immutable_ledger_file_is_named_and_nothing_is_kept(tmp_path: Path, which: str) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     ledger_before = project.ledger.read_bytes()
     path = project.ledger.with_name(which)
 
@@ -114,7 +114,7 @@ def test_a_verdict_whose_store_failed_after_its_record_is_stored_by_the_redo_onc
     from assurance_harness.store.database import _SqliteConnection
 
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     insert = _SqliteConnection.insert_id
 
     def full_at_the_verdict(self, sql, params=(), *, column="id"):  # type: ignore[no-untyped-def]

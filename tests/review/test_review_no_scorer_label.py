@@ -49,7 +49,7 @@ def _reviews(ledger: Path) -> list[dict]:
 
 def test_agreeing_with_no_label_is_refused_and_the_row_still_waits(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=SUITE)
-    run = project.run()
+    run = project.run(reports=False)
     reports = ["--reports", str(project.reports)]
     runner = CliRunner()
     given = runner.invoke(
@@ -73,7 +73,7 @@ def test_the_page_offers_no_agreement_with_no_label_and_refuses_one_sent(
     tmp_path: Path,
 ) -> None:
     project = make_project(tmp_path, suite_text=SUITE)
-    run = project.run()
+    run = project.run(reports=False)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         url = f"{base}/review/{run.run_id}/{urllib.parse.quote('c3#0', safe='')}"

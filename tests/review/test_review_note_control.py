@@ -28,7 +28,7 @@ def test_a_note_with_a_nul_is_refused_before_anything_is_recorded(
     if store == "postgresql":
         monkeypatch.setenv("ASSURANCE_STORE", request.getfixturevalue("pg_url"))
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0')}"
@@ -58,7 +58,7 @@ def test_a_note_with_a_control_character_is_one_line_exit_2_on_the_command_line(
     from tests.testing.cli import one_line_refusal, run_cli
 
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     result = run_cli(
         "review",
         "adjudicate",

@@ -24,8 +24,8 @@ def test_the_table_is_bounded_and_json_is_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path)
-    project.run()
-    project.run()
+    project.run(reports=False)
+    project.run(reports=False)
     runner = CliRunner()
     reports = ["--reports", str(project.reports)]
     listed = runner.invoke(app, ["review", "queue", "--json", *reports])

@@ -32,7 +32,7 @@ def _review(paths: ReviewPaths, run_id: str, labels: dict[str, bool]) -> None:
 
 def test_a_gate_the_reviews_push_over_its_limit_fails_the_risk(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=REVIEWED_GATE)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     _review(paths, outcome.run_id, {"c1#0": False, "c2#0": True, "c3#0": True})
     risk = build_status(project.register, project.ledger).get("R-001")

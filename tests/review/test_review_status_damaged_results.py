@@ -21,7 +21,7 @@ def test_a_line_of_another_shape_is_skipped_and_named_not_a_crash(
     tmp_path: Path, line: str
 ) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     results = project.reports / run_id / "results.jsonl"
     manifest = results.with_name("manifest.json")
     manifest.write_text(manifest.read_text().replace('"sha256"', '"sha256_was"'))  # no hash
@@ -38,7 +38,7 @@ def test_a_line_of_another_shape_is_skipped_and_named_not_a_crash(
 
 def test_a_run_whose_results_were_cut_short_is_not_measured_again(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     results = project.reports / run_id / "results.jsonl"
     lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
     results.write_text("".join(lines[:2]), encoding="utf-8")
@@ -58,7 +58,7 @@ def test_register_status_over_a_review_queue_of_the_wrong_shape_is_no_crash(
     of every run in the ledger straight from summary.json; a queue edited into a string
     crashed them (internal error, AttributeError)."""
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = project.reports / run_id / "summary.json"
     data = json.loads(summary.read_text(encoding="utf-8"))
     data["review"]["queue"] = json.loads(queue)

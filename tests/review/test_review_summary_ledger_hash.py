@@ -32,7 +32,7 @@ def _forged(project_reports: Path, run_id: str, ledger: Path, what: str) -> Path
 
 def test_review_status_refuses_a_summary_unlike_its_ledger_hash(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = _forged(project.reports, run_id, project.ledger, "metric value")
 
     done = CliRunner().invoke(app, ["review", "status", run_id, "--reports", str(project.reports)])
@@ -47,7 +47,7 @@ def test_review_adjudicate_refuses_a_summary_unlike_its_ledger_hash(tmp_path: Pa
     ``compare`` refuse it; exit 1 reads to CI as a failed gate): the record would hash the
     edited file, and the ledger vouch for it."""
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     summary = _forged(project.reports, run_id, project.ledger, "status")
     ledger_before = project.ledger.read_bytes()
 

@@ -23,7 +23,7 @@ from .reviewkit import make_project
 
 def test_a_tie_between_reviewers_is_no_label_and_the_row_still_waits(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     store = ReviewStore(paths.db)
 
@@ -73,7 +73,7 @@ def test_the_scorers_figures_say_a_disputed_row_is_not_counted(tmp_path: Path) -
     from assurance_harness.scorers.reviewed import reviewed_validity
 
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     for who, key, label in (
         ("alice", "c2#0", True),

@@ -21,7 +21,7 @@ from .reviewkit import make_project
 
 def test_review_changes_gate_metric_and_register(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     store = ReviewStore(paths.db)
 
@@ -69,7 +69,7 @@ def test_kappa_matches_sklearn_and_has_an_interval() -> None:
 
 def test_agreement_from_two_reviewers_and_scorer_precision_recall(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     # scorer labels: c1 False, c2 True, c3 True
     given = {
@@ -114,7 +114,7 @@ def test_the_scorers_figures_against_human_verdicts_stand_beside_its_card(tmp_pa
     from assurance_harness.stats.intervals import clopper_pearson
 
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     paths = ReviewPaths.default(project.reports, register=project.register)
     # scorer labels: c1 False, c2 True, c3 True; people say c1 True, c2 False, c3 True
     for key, label in {"c1#0": True, "c2#0": False, "c3#0": True}.items():
@@ -164,7 +164,7 @@ def test_a_metric_kind_not_installed_is_a_usage_error_not_a_crash(tmp_path: Path
     from assurance_harness.errors import UsageError
 
     project = make_project(tmp_path)
-    outcome = project.run()
+    outcome = project.run(reports=False)
     path = outcome.run_dir / "summary.json"
     summary = json.loads(path.read_text())
     metric = next(iter(summary["metrics"].values()))

@@ -26,7 +26,7 @@ def _cli(*args: str | Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, str]:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     monkeypatch.setenv("ASSURANCE_REVIEWER", "alice")
     result = _cli("review", "adjudicate", run_id, "c2#0", "--agree", "--reports", project.reports)
     assert result.exit_code == 0, result.output

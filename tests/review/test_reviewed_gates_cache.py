@@ -22,7 +22,7 @@ from .reviewkit import Project, make_project
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, str]:
     """HUMAN_GATE's run, c1 and c2 labelled bad, c3 not bad: 0.4 with the reviews, a pass."""
     project = make_project(tmp_path_factory.mktemp("cache"), suite_text=HUMAN_GATE)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     paths = ReviewPaths.default(project.reports, register=project.register)
     for key, label in (("c1#0", True), ("c2#0", True), ("c3#0", False)):
         adjudicate(paths, run_id=run_id, key=key, reviewer="alice", token=None, agree=False,

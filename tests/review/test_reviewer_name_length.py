@@ -29,7 +29,7 @@ LONG = "a" * (REVIEWER_NAME_MAX + 1)
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, str]]:
     made = make_project(tmp_path_factory.mktemp("names"))
-    yield made, made.run().run_id
+    yield made, made.run(reports=False).run_id
 
 
 @pytest.fixture(autouse=True)

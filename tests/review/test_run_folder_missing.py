@@ -22,7 +22,7 @@ from .serve import get_page, serving
 @pytest.fixture(scope="module")
 def gone(tmp_path_factory: pytest.TempPathFactory):
     project = make_project(tmp_path_factory.mktemp("gone"))
-    kept, deleted = project.run(), project.run()
+    kept, deleted = project.run(reports=False), project.run(reports=False)
     shutil.rmtree(project.reports / deleted.run_id)
     return project, kept.run_id, deleted.run_id
 

@@ -30,7 +30,7 @@ def test_a_heavy_page_releases_what_it_freed_after_it_on_its_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path)
-    run_id = urllib.parse.quote(project.run().run_id)
+    run_id = urllib.parse.quote(project.run(reports=False).run_id)
     events: list[tuple[str, str]] = []
     page = app._run_page
 

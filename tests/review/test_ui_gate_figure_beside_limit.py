@@ -34,7 +34,7 @@ gates:
 
 def test_the_run_page_shows_a_failed_figure_over_its_limit(tmp_path: Path) -> None:
     project = make_project(tmp_path, suite_text=SUITE)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         page = get_page(f"{base}/runs/{urllib.parse.quote(run_id, safe='')}")

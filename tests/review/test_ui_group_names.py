@@ -24,7 +24,7 @@ from .serve import get_page, serving
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The served base URL and the run page's path."""
     project = make_project(tmp_path_factory.mktemp("ui-groups"), suite_text=GROUPS_SUITE)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         yield base, f"/runs/{urllib.parse.quote(run_id, safe='')}"

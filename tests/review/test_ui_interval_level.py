@@ -30,7 +30,7 @@ def _cells(html: str, table: str) -> list[str]:
 def test_run_and_risk_pages_label_intervals_with_their_level(tmp_path: Path) -> None:
     assert SUITE != GROUPS_SUITE
     project = make_project(tmp_path, suite_text=SUITE)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         run = get_page(f"{base}/runs/{urllib.parse.quote(run_id, safe='')}")

@@ -25,8 +25,8 @@ def test_the_queue_page_shows_the_first_rows_and_the_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path)
-    project.run()
-    project.run()
+    project.run(reports=False)
+    project.run(reports=False)
     waiting = len(ReviewStore(project.reports / "runs.db").queue())
     assert waiting > 2
     monkeypatch.setattr(app, "QUEUE_LIMIT", 2, raising=False)

@@ -28,7 +28,7 @@ def _history(tmp_path: Path, *, review_latest: bool) -> tuple[Project, list[str]
     """Two runs of one suite: the first never reviewed, the latest reviewed in full
     (``review_latest``) or not at all."""
     project = make_project(tmp_path)
-    runs = [project.run().run_id for _ in range(2)]
+    runs = [project.run(reports=False).run_id for _ in range(2)]
     if review_latest:
         paths = ReviewPaths.default(project.reports, register=project.register)
         for key in ROWS:

@@ -30,7 +30,7 @@ def test_a_run_awaiting_review_whose_folder_cannot_be_read_is_not_verified(
     tmp_path: Path, how: str
 ) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     _damage(project.reports / run_id / "summary.json", how)
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:

@@ -34,7 +34,7 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A run of HUMAN_GATE with its three flagged rows labelled bad: 0.4 as recorded, 0.6 with
     the reviews in, over the gate's max 0.5."""
     project = make_project(tmp_path_factory.mktemp("risk-page"), suite_text=HUMAN_GATE)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     paths = ReviewPaths.default(project.reports, register=project.register)
     for key in ("c1#0", "c2#0", "c3#0"):
         adjudicate(paths, run_id=run_id, key=key, reviewer="alice", token=None, agree=False,

@@ -23,7 +23,7 @@ def test_every_review_link_of_a_row_with_an_odd_case_id_opens_that_row(tmp_path:
     for plain, odd in ODD_IDS.items():
         suite = suite.replace(f"{{id: {plain},", f"{{id: {odd!r},")
     project = make_project(tmp_path, suite_text=suite)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         opened: dict[str, str] = {}

@@ -24,7 +24,7 @@ def test_agreeing_on_a_page_whose_scorer_label_changed_since_records_nothing(
     tmp_path: Path,
 ) -> None:
     project = make_project(tmp_path)
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     with serving(settings) as base:
         path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote('c2#0', safe='')}"

@@ -27,7 +27,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, st
     """One run for the module: each test leaves it as it found it (a verdict taken is on
     another row than ``ROW``)."""
     project = make_project(tmp_path_factory.mktemp("refused"))
-    run_id = project.run().run_id
+    run_id = project.run(reports=False).run_id
     settings = Settings(project.reports, project.register, project.ledger, reviewer="alice")
     path = f"/review/{urllib.parse.quote(run_id)}/{urllib.parse.quote(ROW, safe='')}"
     with serving(settings) as base:
