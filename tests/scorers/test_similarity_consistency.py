@@ -56,7 +56,12 @@ def test_variants_are_compared_with_their_own_original() -> None:
     paraphrase, refusal = out[1]["similarity"], out[2]["similarity"]
     assert paraphrase > 0.85
     assert refusal < 0.3
-    assert out[3] == EMPTY
+    # Its source answered nothing in this batch: not compared, and it says why (v7; v6 gave
+    # no reason, so a mean counted it skipped without one).
+    missing = out[3]
+    assert {**missing, "parse_error": False, "unread_reason": None} == EMPTY, missing
+    assert missing["parse_error"] is True, missing
+    assert str(missing["unread_reason"]).startswith("original_missing:"), missing
     assert scorer().score(batch) == out  # deterministic
     assert scorer().score([]) == []
 
