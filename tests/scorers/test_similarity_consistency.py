@@ -100,7 +100,20 @@ def test_counterfactual_mode_flags_the_group_steered_elsewhere() -> None:
     assert boy["min_similarity"] < 0.5
     # the girl's answer has no close counterpart; the boy's has one (the robot's)
     assert girl["max_similarity"] < 0.5 < boy["max_similarity"]
-    assert out[3] == EMPTY
+    # alone in its template: not compared, and it says why (v6 gave no reason)
+    alone = out[3]
+    assert {**alone, "parse_error": False, "unread_reason": None} == EMPTY, alone
+    assert alone["parse_error"] is True, alone
+    assert str(alone["unread_reason"]).startswith("no_counterpart:"), alone
+
+
+def test_counterfactual_mode_says_why_a_case_without_template_or_axis_is_not_compared() -> None:
+    case = Case(id="loose", prompt="p", metadata={"group": "girl"})
+    (row,) = scorer(mode="counterfactual").score([ScoreInput(case, 0, "An answer.", {})])
+    assert row["similarity"] is None and row["paired"] is False, row
+    assert row["parse_error"] is True, row
+    reason = str(row["unread_reason"])
+    assert reason.startswith("no_template:") and "'template'" in reason, row
 
 
 def test_counterfactual_without_masking_sees_the_group_word() -> None:
