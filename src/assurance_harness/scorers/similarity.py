@@ -101,11 +101,13 @@ class ConsistencyScorer(Scorer):
         "is_original": "original mode: this row is the unperturbed original",
         "paired": "a response to compare with was found (original mode: the original's "
         "response of the same sample)",
-        "parse_error": "this answer or the one it is compared with is empty, or (original "
-        "mode) its operator left the prompt unchanged, or its own sample's original failed "
-        "while another sample's answered (similarity null)",
+        "parse_error": "it was not compared (similarity null): this answer or the one it is "
+        "compared with is empty; (original mode) its operator left the prompt unchanged, its "
+        "original has no answer for its sample, or it names no original; (counterfactual "
+        "mode) no other group's answer to its template, or it names no template or axis",
         "unread_reason": "why it was not compared ('empty_answer: ...', 'unchanged_prompt: "
-        "...', 'original_missing: ...'), else null",
+        "...', 'original_missing: ...', 'no_original: ...', 'no_counterpart: ...', "
+        "'no_template: ...'), else null",
     }
     field_types: ClassVar[dict[str, FieldType]] = {
         "similarity": "number",
@@ -252,8 +254,15 @@ class ConsistencyScorer(Scorer):
             }
             for _ in batch
         ]
+        for position, item in enumerate(batch):
+            meta = item.case.metadata
+            if meta.get(params.template_key) is None or meta.get(params.axis_key) is None:
+                out[position]["parse_error"] = True
+                out[position]["unread_reason"] = _no_template(params)
         for members in cells.values():
             if len(members) < 2:
+                out[members[0]]["parse_error"] = True
+                out[members[0]]["unread_reason"] = NO_COUNTERPART
                 continue
             for position in members:
                 out[position]["paired"] = True
@@ -315,6 +324,23 @@ def _no_original(params: ConsistencyParams) -> str:
     return (
         f"no_original: the case is not marked '{params.original_key}' and names no original "
         f"(metadata '{params.source_key}'), so there is nothing to compare its answer with"
+    )
+
+
+NO_COUNTERPART = (
+    "no_counterpart: no other group's answer to the same template and axis (and the same "
+    "perturbation, if any) is in the run (their requests failed, or no other group was "
+    "written), so there is nothing to compare it with"
+)
+"""(counterfactual mode) Why an answer alone in its cell is not compared; v6 and earlier left
+it unscored with no reason, so a mean counted it skipped without saying why."""
+
+
+def _no_template(params: ConsistencyParams) -> str:
+    """(counterfactual mode) Why a case naming no template or axis is not compared."""
+    return (
+        f"no_template: the case names no template or axis (metadata '{params.template_key}', "
+        f"'{params.axis_key}'), so no other group's answer to the same request is known"
     )
 
 
