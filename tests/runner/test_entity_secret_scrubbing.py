@@ -21,20 +21,15 @@ from collections.abc import Callable
 import pytest
 from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, ResponseRecord
-from assurance_harness.runner.executor import execute
+from assurance_harness.datatypes import ResponseRecord
 from assurance_harness.scrub import REDACTED, scrub, scrub_answer
-from assurance_harness.targets.base import RetryPolicy
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import serve
+from ..testing.openai_stub import send_once, serve
 
 KEY = "sk-proj-Qw81Er73-Ty62Ui54-Op09Zx"
 AMP_KEY = "pw&Qw81<Er73>Ty62&Ui54\"Op09'Zx"
 """A key holding the characters HTML escapes by name (``&amp;``, ``&lt;``, ``&quot;``...)."""
-REQUEST = GenerationRequest(
-    case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
-)
 
 
 def _each(key: str, reference: Callable[[int], str], which: Callable[[int, str], bool]) -> str:
@@ -163,24 +158,8 @@ def _record(answer_status: int, monkeypatch: pytest.MonkeyPatch) -> ResponseReco
 
     async def main() -> ResponseRecord:
         async with serve(echo) as (url, _):
-            target = OpenAITarget(
-                OpenAISpec(base_url=url + "/v1", model="m", api_key_env="ENTITY_TEST_KEY")
-            )
-            records: list[ResponseRecord] = []
-            await target.start()
-            try:
-                await execute(
-                    target,
-                    [REQUEST],
-                    on_record=records.append,
-                    concurrency=1,
-                    requests_per_second=None,
-                    timeout_s=5.0,
-                    retry=RetryPolicy(max_attempts=1),
-                )
-            finally:
-                await target.close()
-            return records[0]
+            spec = OpenAISpec(base_url=url + "/v1", model="m", api_key_env="ENTITY_TEST_KEY")
+            return await send_once(OpenAITarget(spec))
 
     return asyncio.run(main())
 

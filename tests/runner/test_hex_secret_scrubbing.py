@@ -17,18 +17,13 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, ResponseRecord
-from assurance_harness.runner.executor import execute
+from assurance_harness.datatypes import ResponseRecord
 from assurance_harness.scrub import scrub, scrub_answer
-from assurance_harness.targets.base import RetryPolicy
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import serve
+from ..testing.openai_stub import send_once, serve
 
 KEY = "sk-hexdump-Qw81Er73Ty62Ui54Op09"
-REQUEST = GenerationRequest(
-    case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
-)
 
 
 def _dumps(key: str) -> list[str]:
@@ -86,24 +81,8 @@ def _record(answer_status: int, monkeypatch: pytest.MonkeyPatch) -> ResponseReco
 
     async def main() -> ResponseRecord:
         async with serve(dump) as (url, _):
-            target = OpenAITarget(
-                OpenAISpec(base_url=url + "/v1", model="m", api_key_env="HEX_TEST_KEY")
-            )
-            records: list[ResponseRecord] = []
-            await target.start()
-            try:
-                await execute(
-                    target,
-                    [REQUEST],
-                    on_record=records.append,
-                    concurrency=1,
-                    requests_per_second=None,
-                    timeout_s=5.0,
-                    retry=RetryPolicy(max_attempts=1),
-                )
-            finally:
-                await target.close()
-            return records[0]
+            spec = OpenAISpec(base_url=url + "/v1", model="m", api_key_env="HEX_TEST_KEY")
+            return await send_once(OpenAITarget(spec))
 
     return asyncio.run(main())
 

@@ -13,7 +13,6 @@ import pytest
 from aiohttp import web
 
 from assurance_harness.datatypes import GenerationRequest, ResponseRecord
-from assurance_harness.runner.executor import execute
 from assurance_harness.targets.base import (
     BadResponseError,
     RetryPolicy,
@@ -23,7 +22,7 @@ from assurance_harness.targets.base import (
 from assurance_harness.targets.http_json import HttpJsonSpec, HttpJsonTarget
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
-from ..testing.openai_stub import serve, serve_raw
+from ..testing.openai_stub import send_once, serve, serve_raw
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ADAPTERS = ["openai", "http"]
@@ -42,32 +41,9 @@ def _record(kind: str, handler: Handler) -> tuple[ResponseRecord, int]:
     async def main() -> tuple[ResponseRecord, int]:
         async with serve(handler) as (url, seen):
             retry = RetryPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0)
-            return await _send_once(_target(kind, url), retry=retry), len(seen.bodies)
+            return await send_once(_target(kind, url), retry=retry), len(seen.bodies)
 
     return asyncio.run(main())
-
-
-async def _send_once(target: Target, *, retry: RetryPolicy | None = None) -> ResponseRecord:
-    """One request through ``target`` (started and closed here); its record. ``retry``: one
-    attempt unless given."""
-    request = GenerationRequest(
-        case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
-    )
-    records: list[ResponseRecord] = []
-    await target.start()
-    try:
-        await execute(
-            target,
-            [request],
-            on_record=records.append,
-            concurrency=1,
-            requests_per_second=None,
-            timeout_s=5.0,
-            retry=retry or RetryPolicy(max_attempts=1),
-        )
-    finally:
-        await target.close()
-    return records[0]
 
 
 @pytest.mark.parametrize("kind", ADAPTERS)
@@ -228,7 +204,7 @@ def test_a_redirect_to_another_host_gets_neither_the_key_nor_the_prompt(
                 return web.Response(status=status, headers={"Location": other + request.path})
 
             async with serve(moved) as (url, _):
-                record = await _send_once(_keyed_target(kind, url, header))
+                record = await send_once(_keyed_target(kind, url, header))
             return record, other_seen.headers
 
     record, reached = asyncio.run(main())
@@ -252,7 +228,7 @@ def test_a_redirect_on_the_same_host_is_followed_with_the_key(
 
     async def main() -> tuple[ResponseRecord, list[dict[str, str]]]:
         async with serve(handler) as (url, seen):
-            record = await _send_once(_keyed_target(kind, url, "api-key"))
+            record = await send_once(_keyed_target(kind, url, "api-key"))
         return record, seen.headers
 
     record, headers = asyncio.run(main())

@@ -20,11 +20,37 @@ from typing import Any
 
 from aiohttp import web
 
-from assurance_harness.datatypes import GenerationRequest, GenerationResponse
-from assurance_harness.targets.base import Target
+from assurance_harness.datatypes import GenerationRequest, GenerationResponse, ResponseRecord
+from assurance_harness.runner.executor import execute
+from assurance_harness.targets.base import RetryPolicy, Target
 from assurance_harness.targets.openai_compat import OpenAISpec, OpenAITarget
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+ONE_REQUEST = GenerationRequest(
+    case_id="c1", sample=0, seed=1, messages=[{"role": "user", "content": "hi"}], params={}
+)
+"""The request ``send_once`` sends."""
+
+
+async def send_once(target: Target, *, retry: RetryPolicy | None = None) -> ResponseRecord:
+    """One request (``ONE_REQUEST``) through ``target``, started and closed here, by the run's
+    own executor: the record a run would journal. ``retry``: one attempt unless given."""
+    records: list[ResponseRecord] = []
+    await target.start()
+    try:
+        await execute(
+            target,
+            [ONE_REQUEST],
+            on_record=records.append,
+            concurrency=1,
+            requests_per_second=None,
+            timeout_s=5.0,
+            retry=retry or RetryPolicy(max_attempts=1),
+        )
+    finally:
+        await target.close()
+    return records[0]
 
 
 def completion(text: str = "Hello there!", model: str = "stub-model-7") -> dict[str, Any]:
