@@ -232,12 +232,15 @@ class ConsistencyScorer(Scorer):
 
     def _counterfactual(self, batch: list[ScoreInput], params: ConsistencyParams) -> list[dict]:
         cells: dict[tuple[str, str, int, str, str], list[int]] = defaultdict(list)
+        unplaced: list[int] = []  # no template or axis: no cell to be compared in
         for position, item in enumerate(batch):
             meta = item.case.metadata
             template, axis = meta.get(params.template_key), meta.get(params.axis_key)
             if template is not None and axis is not None:
                 key = (str(template), str(axis), item.sample, *_perturbed_as(meta))
                 cells[key].append(position)
+            else:
+                unplaced.append(position)
         texts = [self._text(item, params) for item in batch]
         said = {i for i, text in enumerate(texts) if text.strip()}
         vectors = self._embed(
@@ -254,11 +257,9 @@ class ConsistencyScorer(Scorer):
             }
             for _ in batch
         ]
-        for position, item in enumerate(batch):
-            meta = item.case.metadata
-            if meta.get(params.template_key) is None or meta.get(params.axis_key) is None:
-                out[position]["parse_error"] = True
-                out[position]["unread_reason"] = _no_template(params)
+        for position in unplaced:
+            out[position]["parse_error"] = True
+            out[position]["unread_reason"] = _no_template(params)
         for members in cells.values():
             if len(members) < 2:
                 out[members[0]]["parse_error"] = True
